@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from satgas.accounts.roles import roles_for
+from satgas.personnel import selectors as personnel_selectors
+
+from .health import run_checks
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    healthy, checks = run_checks()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@login_required
+def dashboard(request):
+    roles = roles_for(request.user)
+    context = {"summary": personnel_selectors.dashboard_summary(user=request.user)}
+    if roles.is_staff_member:
+        context["own_person"] = personnel_selectors.own_person(user=request.user)
+    return render(request, "core/dashboard.html", context)

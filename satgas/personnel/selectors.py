@@ -1,0 +1,126 @@
+"""Read queries of the personnel registry; visibility decided once here."""
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from satgas.accounts.roles import roles_for
+
+from .models import EmploymentType, Person, PersonnelImport, PersonStatus, Placement, Unit
+
+
+def persons_for_user(user) -> QuerySet[Person]:
+    """Every person ``user`` may see."""
+    roles = roles_for(user)
+    qs = Person.objects.select_related("unit")
+    if roles.sees_whole_region:
+        return qs
+    unit_ids = roles.readable_unit_ids() or frozenset()
+    condition = Q(unit_id__in=unit_ids)
+    if roles.person_id:
+        condition |= Q(pk=roles.person_id)
+    if not unit_ids and not roles.person_id:
+        return qs.none()
+    return qs.filter(condition)
+
+
+def person_get_for_user(user, pk) -> Person:
+    """The person, or 404 when ``user`` may not see them."""
+    return get_object_or_404(persons_for_user(user), pk=pk)
+
+
+def own_person(*, user) -> Person | None:
+    if not user.is_authenticated or not user.person_id:
+        return None
+    return Person.objects.select_related("unit").filter(pk=user.person_id).first()
+
+
+def person_search(qs: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """Match name (each word) or the NIP/NIK, with or without spaces."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    digits = text.replace(" ", "")
+    if digits.isdigit():
+        return qs.filter(Q(nip__startswith=digits) | Q(nik__startswith=digits))
+    for word in text.split():
+        qs = qs.filter(full_name__icontains=word)
+    return qs
+
+
+def units_for_user(user) -> QuerySet[Unit]:
+    roles = roles_for(user)
+    qs = Unit.objects.select_related("parent", "head")
+    ids = roles.readable_unit_ids()
+    if ids is None:
+        return qs
+    return qs.filter(pk__in=ids)
+
+
+def unit_get_for_user(user, pk) -> Unit:
+    return get_object_or_404(units_for_user(user), pk=pk)
+
+
+def units_with_counts(user) -> QuerySet[Unit]:
+    return units_for_user(user).annotate(
+        active_count=Count("personnel", filter=Q(personnel__status=PersonStatus.ACTIVE)),
+        asn_count=Count(
+            "personnel",
+            filter=Q(personnel__status=PersonStatus.ACTIVE, personnel__employment_type__in=["PNS", "PPPK"]),
+        ),
+        ppnpn_count=Count(
+            "personnel",
+            filter=Q(personnel__status=PersonStatus.ACTIVE, personnel__employment_type=EmploymentType.PPNPN),
+        ),
+    )
+
+
+def unit_tree(user) -> list[tuple[Unit, int]]:
+    """Units in tree order with their depth, for indented lists."""
+    units = list(units_with_counts(user).order_by("name"))
+    by_parent: dict[int | None, list[Unit]] = {}
+    ids = {u.pk for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(unit)
+    out: list[tuple[Unit, int]] = []
+
+    def walk(parent_id, depth):
+        for unit in by_parent.get(parent_id, []):
+            out.append((unit, depth))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def placements_of(person: Person) -> QuerySet[Placement]:
+    return person.placements.select_related("unit", "created_by").order_by("-started_on", "-id")
+
+
+def dashboard_summary(*, user) -> dict:
+    """Head counts for the dashboard, in one aggregate query."""
+    qs = persons_for_user(user).filter(status=PersonStatus.ACTIVE)
+    roles = roles_for(user)
+    if not (roles.sees_whole_region or roles.is_leader or roles.is_taskforce):
+        return {}
+    totals = qs.aggregate(
+        total=Count("id"),
+        pns=Count("id", filter=Q(employment_type=EmploymentType.PNS)),
+        pppk=Count("id", filter=Q(employment_type=EmploymentType.PPPK)),
+        ppnpn=Count("id", filter=Q(employment_type=EmploymentType.PPNPN)),
+        without_account=Count("id", filter=Q(user__isnull=True)),
+    )
+    totals["units"] = units_for_user(user).filter(is_active=True).count()
+    return totals
+
+
+def imports_for_user(user) -> QuerySet[PersonnelImport]:
+    if not roles_for(user).is_regional_admin:
+        return PersonnelImport.objects.none()
+    return PersonnelImport.objects.select_related("uploaded_by").defer("content", "issues")
+
+
+def import_get_for_user(user, pk) -> PersonnelImport:
+    return get_object_or_404(
+        PersonnelImport.objects.filter(pk__in=imports_for_user(user).values("pk")), pk=pk
+    )

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("satgas.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("pengguna/", include("satgas.accounts.urls")),
+    path("personel/", include("satgas.personnel.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
