@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -217,3 +218,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+SATGAS_SITE_URL = env.str("SATGAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+FORM_RENDERER = "satgas.core.forms.SatgasFormRenderer"

@@ -1,0 +1,16 @@
+from django.db.models import Prefetch, QuerySet
+
+from .models import RoleAssignment, User
+
+
+def account_of(person) -> User | None:
+    return User.objects.filter(person=person).prefetch_related("role_assignments__unit").first()
+
+
+def users_with_roles(*, search: str = "") -> QuerySet[User]:
+    qs = User.objects.select_related("person__unit").prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("unit"))
+    )
+    if search:
+        qs = qs.filter(email__icontains=search) | qs.filter(full_name__icontains=search)
+    return qs.order_by("email")

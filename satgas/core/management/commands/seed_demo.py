@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from satgas.accounts.demo import seed_accounts
+from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
+
+
+class Command(BaseCommand):
+    help = "Create the demo regional office, units, employees and one account per role (idempotent)."
+
+    def handle(self, *args, **options):
+        units = seed_units()
+        created = seed_personnel(units)
+        seed_heads(units)
+        seed_accounts(units)
+        self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")

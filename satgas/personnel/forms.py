@@ -1,0 +1,110 @@
+import django_filters
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import EmploymentType, Person, PersonStatus, Unit
+from satgas.core.forms import StyledFormMixin, style_form
+
+from .selectors import person_search
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none())
+    employment_type = django_filters.ChoiceFilter(label=_("Type"), choices=EmploymentType.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PersonStatus.choices)
+
+    class Meta:
+        model = Person
+        fields = ["q", "unit", "employment_type", "status"]
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = units if units is not None else Unit.objects.all()
+        style_form(self.form)
+        self.form.fields["q"].widget.attrs.update(
+            {"placeholder": _("Name, NIP or NIK"), "type": "search", "autocomplete": "off"}
+        )
+
+    def search(self, queryset, name, value):
+        return person_search(queryset, value)
+
+
+class PersonForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["full_name", "employment_type", "nip", "nik", "unit", "position", "rank_grade", "email", "phone", "status"]
+        help_texts = {
+            "nip": _("18 digits; for PPPK the NI PPPK. Spaces are allowed."),
+            "nik": _("16 digits. Required for PPNPN."),
+        }
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        if self.instance.pk:
+            # A change of unit is a move with a date and a reason: its own form.
+            del self.fields["unit"]
+
+
+class PersonMoveForm(StyledFormMixin, forms.Form):
+    unit = forms.ModelChoiceField(label=_("New unit"), queryset=Unit.objects.filter(is_active=True))
+    moved_on = forms.DateField(label=_("Date of move"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason / decree"), max_length=255, required=False)
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("moved_on", timezone.localdate())
+        if person is not None:
+            self.fields["unit"].queryset = Unit.objects.filter(is_active=True).exclude(pk=person.unit_id)
+
+
+class UnitForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "unit_type", "unit_class", "parent", "address", "phone", "email", "head", "head_title", "is_active"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Unit.objects.all()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+            self.fields["head"].queryset = Person.objects.filter(unit=self.instance, status=PersonStatus.ACTIVE)
+        else:
+            self.fields["head"].queryset = Person.objects.none()
+            self.fields["head"].help_text = _("Can be chosen once the unit has personnel.")
+        self.fields["parent"].queryset = parents
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class ImportUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("XLSX or CSV (comma or semicolon separated), with the header row of the template."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+    )
+    strict = forms.BooleanField(
+        label=_("Strict: import nothing if any row is invalid"), required=False
+    )
+    create_accounts = forms.BooleanField(
+        label=_("Create a login for every person with an email address (they sign in with a code sent by email)"),
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.SATGAS_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
+                params={"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576)},
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
