@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import identity
 from .models import EmploymentType, Person, PersonStatus, Unit
 from satgas.core.forms import StyledFormMixin, style_form
 
@@ -33,13 +34,20 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
+    # Longer than the stored 18/16 digits: people type numbers with spaces.
+    nip = forms.CharField(
+        label="NIP", max_length=30, required=False,
+        help_text=_("18 digits; for PPPK the NI PPPK. Spaces are allowed."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    nik = forms.CharField(
+        label="NIK", max_length=30, required=False, help_text=_("16 digits. Required for PPNPN."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Person
         fields = ["full_name", "employment_type", "nip", "nik", "unit", "position", "rank_grade", "email", "phone", "status"]
-        help_texts = {
-            "nip": _("18 digits; for PPPK the NI PPPK. Spaces are allowed."),
-            "nik": _("16 digits. Required for PPNPN."),
-        }
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +56,12 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             # A change of unit is a move with a date and a reason: its own form.
             del self.fields["unit"]
+
+    def clean_nip(self):
+        return identity.normalize_number(self.cleaned_data["nip"]) or None
+
+    def clean_nik(self):
+        return identity.normalize_number(self.cleaned_data["nik"]) or None
 
 
 class PersonMoveForm(StyledFormMixin, forms.Form):

@@ -18,3 +18,6 @@ STORAGES = {
 PRIVATE_ROOT = env.path("SATGAS_TEST_PRIVATE_ROOT", BASE_DIR / "var" / "test-private")  # noqa: F405
 # Rate limits would make the permission matrix flaky; a dedicated test re-enables them.
 ACCOUNT_RATE_LIMITS = False
+# Serve static files straight from the finders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

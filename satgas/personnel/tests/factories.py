@@ -36,7 +36,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     full_name = factory.Faker("name", locale="id_ID")
     employment_type = EmploymentType.PNS
-    nip = factory.Sequence(lambda n: make_nip(serial=(n % 999) + 1, appointed=(2000 + n // 999 % 20, 1)))
+    nip = factory.Sequence(lambda n: make_nip(serial=(n % 999) + 1, appointed=(2010 + n // 999 % 14, 1)))
     nik = None
     unit = factory.SubFactory(UnitFactory)
     position = "Pengelola Umum"
@@ -50,11 +50,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
             nik=factory.Sequence(lambda n: make_nik(serial=n + 1, birth=dt.date(1980 + n % 20, 1 + n % 12, 1 + n % 28))),
         )
 
-    @factory.post_generation
-    def derive_identity(obj, create, extracted, **kwargs):
-        obj.clean()
-        if create:
-            obj.save()
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        person = model_class(*args, **kwargs)
+        person.clean()  # derives birth date and sex from the NIP/NIK
+        person.save()
+        return person
 
 
 def random_nip(rng: random.Random) -> str:
