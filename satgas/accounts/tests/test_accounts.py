@@ -164,3 +164,8 @@ def test_ui_is_indonesian_by_default_and_english_on_request(client, db):
     assert 'lang="id"' in client.get(reverse("account_login")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get(reverse("account_login")).content.decode()
+
+
+def test_an_english_browser_still_gets_indonesian(client, db):
+    response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="id"' in response.content.decode()
