@@ -9,14 +9,14 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps venv static messages migrate demo lint clean worker beat
+.PHONY: run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat
 
 run: setup migrate demo
 	@$(PY) manage.py demo_accounts
 	@echo "SATGAS is at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: setup test-system-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: system-deps venv static messages
@@ -24,8 +24,16 @@ setup: system-deps venv static messages
 # System libraries: Pango for WeasyPrint, gettext for translations.
 # Installed with apt-get when missing and we are root; otherwise we say how.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b gettext fonts-dejavu-core
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+TEST_SYSTEM_PACKAGES := chromium fonts-liberation
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-system-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_SYSTEM_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \

@@ -74,3 +74,11 @@ PERSONAS = ["admin_user", "taskforce_a", "taskforce_b", "staff_a", "leader", "ou
 def persona(request):
     """Parametrised persona name and user, for permission matrices."""
     return request.param, request.getfixturevalue(request.param)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Expose each phase's report on the item (browser fixtures screenshot failures)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

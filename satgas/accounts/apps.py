@@ -6,3 +6,14 @@ class AccountsConfig(AppConfig):
     name = "satgas.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from satgas.core.models import register_action_labels
+
+        register_action_labels({
+            "account.created": _("Login created"),
+            "account.activated": _("Login reactivated"),
+            "account.deactivated": _("Login deactivated"),
+            "role.granted": _("Role granted"),
+            "role.revoked": _("Role removed"),
+        })

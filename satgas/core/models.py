@@ -4,6 +4,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# Human labels of audit actions; each app adds its own in AppConfig.ready().
+ACTION_LABELS: dict[str, str] = {}
+
+
+def register_action_labels(labels: dict) -> None:
+    ACTION_LABELS.update(labels)
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, and when. Rows are only ever added."""
 
@@ -31,3 +39,7 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))

@@ -6,3 +6,17 @@ class PersonnelConfig(AppConfig):
     name = "satgas.personnel"
     label = "personnel"
     verbose_name = _("Personnel")
+
+    def ready(self):
+        from satgas.core.models import register_action_labels
+
+        register_action_labels({
+            "person.created": _("Added to the registry"),
+            "person.updated": _("Details changed"),
+            "person.moved": _("Moved to another unit"),
+            "unit.created": _("Unit created"),
+            "unit.updated": _("Unit changed"),
+            "import.uploaded": _("Import file uploaded"),
+            "import.confirmed": _("Import confirmed"),
+            "import.cancelled": _("Import cancelled"),
+        })

@@ -109,7 +109,7 @@ def test_taskforce_edits_own_unit_person_and_the_change_is_audited(client, taskf
     assert event.actor == taskforce_a and event.changes == {"position": ["Staf", "Kepala Regu"]}
     client.force_login(admin_user)
     page = client.get(reverse("personnel:person_detail", args=[person.pk])).content.decode()
-    assert "Kepala Regu" in page and "person.updated" in page
+    assert "Kepala Regu" in page and "Jabatan: Staf → Kepala Regu" in page
 
 
 def test_move_keeps_history(client, admin_user, unit_a, unit_b):
