@@ -8,6 +8,9 @@ from satgas.accounts.models import Role
 from satgas.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from satgas.personnel.tests.factories import PersonFactory, UnitFactory
 
+# Real-browser fixtures (browser, open_page) for the journey tests.
+pytest_plugins = ["satgas.core.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_private_root(settings, tmp_path):

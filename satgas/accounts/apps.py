@@ -10,10 +10,12 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from satgas.core.models import register_action_labels
 
-        register_action_labels({
-            "account.created": _("Login created"),
-            "account.activated": _("Login reactivated"),
-            "account.deactivated": _("Login deactivated"),
-            "role.granted": _("Role granted"),
-            "role.revoked": _("Role removed"),
-        })
+        register_action_labels(
+            {
+                "account.created": _("Login created"),
+                "account.activated": _("Login reactivated"),
+                "account.deactivated": _("Login deactivated"),
+                "role.granted": _("Role granted"),
+                "role.revoked": _("Role removed"),
+            }
+        )

@@ -25,7 +25,10 @@ def seed_accounts(units) -> list[User]:
         if user is None:
             taken = User.objects.exclude(person=None).values("person_id")
             person = (
-                Person.objects.filter(unit=units[person_unit]).exclude(pk__in=taken).order_by("id")[index:index + 1].first()
+                Person.objects.filter(unit=units[person_unit])
+                .exclude(pk__in=taken)
+                .order_by("id")[index : index + 1]
+                .first()
                 or Person.objects.filter(unit=units[person_unit]).exclude(pk__in=taken).order_by("id").first()
             )
             user = User.objects.create_user(

@@ -3,7 +3,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # Human labels of audit actions; each app adds its own in AppConfig.ready().
 ACTION_LABELS: dict[str, str] = {}
 

@@ -20,13 +20,13 @@ def _plain(value):
 def diff_fields(before: dict, after: dict) -> dict:
     """``{field: [old, new]}`` for every field whose value changed."""
     return {
-        key: [_plain(before.get(key)), _plain(after.get(key))]
-        for key in after
-        if before.get(key) != after.get(key)
+        key: [_plain(before.get(key)), _plain(after.get(key))] for key in after if before.get(key) != after.get(key)
     }
 
 
-def audit_record(*, actor, action: str, target: models.Model, changes: dict | None = None, note: str = "") -> AuditEvent:
+def audit_record(
+    *, actor, action: str, target: models.Model, changes: dict | None = None, note: str = ""
+) -> AuditEvent:
     """Record one audit event; call inside the transaction of the change."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

@@ -3,6 +3,8 @@ from celery import shared_task
 from .email import email_send
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5, time_limit=120, soft_time_limit=100)
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5, time_limit=120, soft_time_limit=100
+)
 def send_templated_email(*, to: list[str], template: str, context: dict) -> int:
     return email_send(to=to, template=template, context=context)

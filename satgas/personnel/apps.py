@@ -10,13 +10,15 @@ class PersonnelConfig(AppConfig):
     def ready(self):
         from satgas.core.models import register_action_labels
 
-        register_action_labels({
-            "person.created": _("Added to the registry"),
-            "person.updated": _("Details changed"),
-            "person.moved": _("Moved to another unit"),
-            "unit.created": _("Unit created"),
-            "unit.updated": _("Unit changed"),
-            "import.uploaded": _("Import file uploaded"),
-            "import.confirmed": _("Import confirmed"),
-            "import.cancelled": _("Import cancelled"),
-        })
+        register_action_labels(
+            {
+                "person.created": _("Added to the registry"),
+                "person.updated": _("Details changed"),
+                "person.moved": _("Moved to another unit"),
+                "unit.created": _("Unit created"),
+                "unit.updated": _("Unit changed"),
+                "import.uploaded": _("Import file uploaded"),
+                "import.confirmed": _("Import confirmed"),
+                "import.cancelled": _("Import cancelled"),
+            }
+        )

@@ -11,44 +11,184 @@ from django.db import transaction
 
 from .models import EmploymentType, Person, Placement, Unit, UnitType
 
-REGION = ("KWJATENG", "Kantor Wilayah Kementerian Hukum dan HAM Jawa Tengah", UnitType.KANWIL, "", None,
-          "Jl. Dr. Cipto No. 64, Semarang")
+REGION = (
+    "KWJATENG",
+    "Kantor Wilayah Kementerian Hukum dan HAM Jawa Tengah",
+    UnitType.KANWIL,
+    "",
+    None,
+    "Jl. Dr. Cipto No. 64, Semarang",
+)
 
 UNITS = [
     ("DIV-ADM", "Divisi Administrasi", UnitType.DIVISION, "", "KWJATENG", ""),
     ("DIV-PAS", "Divisi Pemasyarakatan", UnitType.DIVISION, "", "KWJATENG", ""),
     ("DIV-IMI", "Divisi Keimigrasian", UnitType.DIVISION, "", "KWJATENG", ""),
     ("DIV-YANKUM", "Divisi Pelayanan Hukum dan HAM", UnitType.DIVISION, "", "KWJATENG", ""),
-    ("LAPAS-SMG", "Lapas Kelas I Semarang", UnitType.LAPAS, "I", "KWJATENG", "Jl. Raya Semarang-Boja, Kedungpane, Semarang"),
-    ("RUTAN-PBG", "Rutan Kelas IIB Purbalingga", UnitType.RUTAN, "IIB", "KWJATENG", "Jl. Letjend S. Parman, Purbalingga"),
+    (
+        "LAPAS-SMG",
+        "Lapas Kelas I Semarang",
+        UnitType.LAPAS,
+        "I",
+        "KWJATENG",
+        "Jl. Raya Semarang-Boja, Kedungpane, Semarang",
+    ),
+    (
+        "RUTAN-PBG",
+        "Rutan Kelas IIB Purbalingga",
+        UnitType.RUTAN,
+        "IIB",
+        "KWJATENG",
+        "Jl. Letjend S. Parman, Purbalingga",
+    ),
     ("LAPAS-KBK", "Lapas Kelas IIA Kembangkuning", UnitType.LAPAS, "IIA", "KWJATENG", "Pulau Nusakambangan, Cilacap"),
     ("LAPAS-PP", "Lapas Kelas IIA Pasir Putih", UnitType.LAPAS, "IIA", "KWJATENG", "Pulau Nusakambangan, Cilacap"),
     ("LAPAS-BATU", "Lapas Kelas I Batu", UnitType.LAPAS, "I", "KWJATENG", "Pulau Nusakambangan, Cilacap"),
-    ("KANIM-CLP", "Kantor Imigrasi Kelas II TPI Cilacap", UnitType.KANIM, "II TPI", "KWJATENG", "Jl. Jend. Sudirman, Cilacap"),
-    ("KANIM-SMG", "Kantor Imigrasi Kelas I TPI Semarang", UnitType.KANIM, "I TPI", "KWJATENG", "Jl. Siliwangi, Semarang"),
+    (
+        "KANIM-CLP",
+        "Kantor Imigrasi Kelas II TPI Cilacap",
+        UnitType.KANIM,
+        "II TPI",
+        "KWJATENG",
+        "Jl. Jend. Sudirman, Cilacap",
+    ),
+    (
+        "KANIM-SMG",
+        "Kantor Imigrasi Kelas I TPI Semarang",
+        UnitType.KANIM,
+        "I TPI",
+        "KWJATENG",
+        "Jl. Siliwangi, Semarang",
+    ),
     ("BAPAS-SMG", "Bapas Kelas I Semarang", UnitType.BAPAS, "I", "KWJATENG", "Jl. Ki Mangunsarkoro, Semarang"),
 ]
 HEAD_TITLES = {
-    UnitType.KANWIL: "Kepala Kantor Wilayah", UnitType.DIVISION: "Kepala Divisi", UnitType.LAPAS: "Kepala Lapas",
-    UnitType.RUTAN: "Kepala Rutan", UnitType.BAPAS: "Kepala Bapas", UnitType.KANIM: "Kepala Kantor Imigrasi",
+    UnitType.KANWIL: "Kepala Kantor Wilayah",
+    UnitType.DIVISION: "Kepala Divisi",
+    UnitType.LAPAS: "Kepala Lapas",
+    UnitType.RUTAN: "Kepala Rutan",
+    UnitType.BAPAS: "Kepala Bapas",
+    UnitType.KANIM: "Kepala Kantor Imigrasi",
 }
 
-FIRST = ["Agus", "Budi", "Dwi", "Eko", "Fajar", "Hadi", "Indra", "Joko", "Slamet", "Teguh", "Wahyu", "Yudi",
-         "Ari", "Bambang", "Rudi", "Sigit", "Heru", "Nur", "Tri", "Dian", "Sri", "Siti", "Rina", "Dewi", "Endang",
-         "Lestari", "Ratna", "Wulan", "Yuni", "Fitri", "Retno", "Anik", "Tutik", "Ika", "Novi", "Putri"]
-LAST = ["Santoso", "Wibowo", "Prasetyo", "Setiawan", "Nugroho", "Hidayat", "Susanto", "Purnomo", "Saputra",
-        "Kurniawan", "Rahayu", "Lestari", "Wulandari", "Handayani", "Utami", "Sari", "Astuti", "Maharani",
-        "Hartono", "Sutrisno", "Haryanto", "Suryadi", "Mulyono", "Kusuma"]
-FEMALE_FIRST = {"Dewi", "Sri", "Siti", "Rina", "Endang", "Lestari", "Ratna", "Wulan", "Yuni", "Fitri", "Retno",
-                "Anik", "Tutik", "Ika", "Novi", "Putri", "Dian", "Nur", "Tri"}
+FIRST = [
+    "Agus",
+    "Budi",
+    "Dwi",
+    "Eko",
+    "Fajar",
+    "Hadi",
+    "Indra",
+    "Joko",
+    "Slamet",
+    "Teguh",
+    "Wahyu",
+    "Yudi",
+    "Ari",
+    "Bambang",
+    "Rudi",
+    "Sigit",
+    "Heru",
+    "Nur",
+    "Tri",
+    "Dian",
+    "Sri",
+    "Siti",
+    "Rina",
+    "Dewi",
+    "Endang",
+    "Lestari",
+    "Ratna",
+    "Wulan",
+    "Yuni",
+    "Fitri",
+    "Retno",
+    "Anik",
+    "Tutik",
+    "Ika",
+    "Novi",
+    "Putri",
+]
+LAST = [
+    "Santoso",
+    "Wibowo",
+    "Prasetyo",
+    "Setiawan",
+    "Nugroho",
+    "Hidayat",
+    "Susanto",
+    "Purnomo",
+    "Saputra",
+    "Kurniawan",
+    "Rahayu",
+    "Lestari",
+    "Wulandari",
+    "Handayani",
+    "Utami",
+    "Sari",
+    "Astuti",
+    "Maharani",
+    "Hartono",
+    "Sutrisno",
+    "Haryanto",
+    "Suryadi",
+    "Mulyono",
+    "Kusuma",
+]
+FEMALE_FIRST = {
+    "Dewi",
+    "Sri",
+    "Siti",
+    "Rina",
+    "Endang",
+    "Lestari",
+    "Ratna",
+    "Wulan",
+    "Yuni",
+    "Fitri",
+    "Retno",
+    "Anik",
+    "Tutik",
+    "Ika",
+    "Novi",
+    "Putri",
+    "Dian",
+    "Nur",
+    "Tri",
+}
 TITLES = ["", "", "", ", S.H.", ", S.H., M.H.", ", S.E.", ", A.Md.IP.", ", S.Tr.Pas.", ", S.Kom.", ", S.Sos."]
-POSITIONS = ["Petugas Pengamanan", "Pengelola Umum", "Analis Kepegawaian", "Pembimbing Kemasyarakatan",
-             "Pemeriksa Keimigrasian", "Penjaga Tahanan", "Pengadministrasi Umum", "Bendahara", "Kepala Sub Seksi"]
-RANKS = ["Pengatur Muda (II/a)", "Pengatur (II/c)", "Penata Muda (III/a)", "Penata Muda Tingkat I (III/b)",
-         "Penata (III/c)", "Penata Tingkat I (III/d)", "Pembina (IV/a)"]
+POSITIONS = [
+    "Petugas Pengamanan",
+    "Pengelola Umum",
+    "Analis Kepegawaian",
+    "Pembimbing Kemasyarakatan",
+    "Pemeriksa Keimigrasian",
+    "Penjaga Tahanan",
+    "Pengadministrasi Umum",
+    "Bendahara",
+    "Kepala Sub Seksi",
+]
+RANKS = [
+    "Pengatur Muda (II/a)",
+    "Pengatur (II/c)",
+    "Penata Muda (III/a)",
+    "Penata Muda Tingkat I (III/b)",
+    "Penata (III/c)",
+    "Penata Tingkat I (III/d)",
+    "Pembina (IV/a)",
+]
 PPNPN_POSITIONS = ["Pengemudi", "Petugas Kebersihan", "Satpam", "Pramubakti", "Teknisi"]
-PER_UNIT = {"KWJATENG": 40, "LAPAS-SMG": 70, "RUTAN-PBG": 25, "LAPAS-KBK": 30, "LAPAS-PP": 30, "LAPAS-BATU": 30,
-            "KANIM-CLP": 25, "KANIM-SMG": 30, "BAPAS-SMG": 25}
+PER_UNIT = {
+    "KWJATENG": 40,
+    "LAPAS-SMG": 70,
+    "RUTAN-PBG": 25,
+    "LAPAS-KBK": 30,
+    "LAPAS-PP": 30,
+    "LAPAS-BATU": 30,
+    "KANIM-CLP": 25,
+    "KANIM-SMG": 30,
+    "BAPAS-SMG": 25,
+}
 
 
 def _name(rng: random.Random) -> tuple[str, int]:
@@ -77,8 +217,14 @@ def seed_units() -> dict[str, Unit]:
     for code, name, unit_type, unit_class, parent, address in [REGION, *UNITS]:
         unit, _ = Unit.objects.get_or_create(
             code=code,
-            defaults={"name": name, "unit_type": unit_type, "unit_class": unit_class,
-                      "parent": units.get(parent), "address": address, "head_title": HEAD_TITLES.get(unit_type, "")},
+            defaults={
+                "name": name,
+                "unit_type": unit_type,
+                "unit_class": unit_class,
+                "parent": units.get(parent),
+                "address": address,
+                "head_title": HEAD_TITLES.get(unit_type, ""),
+            },
         )
         units[code] = unit
     return units
@@ -105,8 +251,15 @@ def seed_personnel(units: dict[str, Unit]) -> int:
                 position, rank = rng.choice(POSITIONS), rng.choice(RANKS)
             local = name.split(",")[0].lower().replace(" ", ".")
             person = Person(
-                full_name=name, employment_type=kind, nip=nip, nik=nik, unit=units[code], position=position,
-                rank_grade=rank, email=f"{local}.{serial}@pegawai.satgas.test", phone=f"08{rng.randint(10**9, 10**10 - 1)}",
+                full_name=name,
+                employment_type=kind,
+                nip=nip,
+                nik=nik,
+                unit=units[code],
+                position=position,
+                rank_grade=rank,
+                email=f"{local}.{serial}@pegawai.satgas.test",
+                phone=f"08{rng.randint(10**9, 10**10 - 1)}",
             )
             person.clean()
             to_create.append(person)

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import identity
-from .models import EmploymentType, Person, PersonStatus, Unit
 from satgas.core.forms import StyledFormMixin, style_form
 
+from . import identity
+from .models import EmploymentType, Person, PersonStatus, Unit
 from .selectors import person_search
 
 
@@ -36,18 +36,34 @@ class PersonFilter(django_filters.FilterSet):
 class PersonForm(StyledFormMixin, forms.ModelForm):
     # Longer than the stored 18/16 digits: people type numbers with spaces.
     nip = forms.CharField(
-        label="NIP", max_length=30, required=False,
+        label="NIP",
+        max_length=30,
+        required=False,
         help_text=_("18 digits; for PPPK the NI PPPK. Spaces are allowed."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     nik = forms.CharField(
-        label="NIK", max_length=30, required=False, help_text=_("16 digits. Required for PPNPN."),
+        label="NIK",
+        max_length=30,
+        required=False,
+        help_text=_("16 digits. Required for PPNPN."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     class Meta:
         model = Person
-        fields = ["full_name", "employment_type", "nip", "nik", "unit", "position", "rank_grade", "email", "phone", "status"]
+        fields = [
+            "full_name",
+            "employment_type",
+            "nip",
+            "nik",
+            "unit",
+            "position",
+            "rank_grade",
+            "email",
+            "phone",
+            "status",
+        ]
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +95,19 @@ class PersonMoveForm(StyledFormMixin, forms.Form):
 class UnitForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["code", "name", "unit_type", "unit_class", "parent", "address", "phone", "email", "head", "head_title", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "unit_type",
+            "unit_class",
+            "parent",
+            "address",
+            "phone",
+            "email",
+            "head",
+            "head_title",
+            "is_active",
+        ]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -103,9 +131,7 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
         help_text=_("XLSX or CSV (comma or semicolon separated), with the header row of the template."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
     )
-    strict = forms.BooleanField(
-        label=_("Strict: import nothing if any row is invalid"), required=False
-    )
+    strict = forms.BooleanField(label=_("Strict: import nothing if any row is invalid"), required=False)
     create_accounts = forms.BooleanField(
         label=_("Create a login for every person with an email address (they sign in with a code sent by email)"),
         required=False,

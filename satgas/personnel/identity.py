@@ -25,8 +25,47 @@ FEMALE = "F"
 
 # Province codes of the national ID (Kemendagri), including the 2022 Papua provinces.
 PROVINCE_CODES = frozenset(
-    {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53,
-     61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97}
+    {
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        21,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        51,
+        52,
+        53,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        72,
+        73,
+        74,
+        75,
+        76,
+        81,
+        82,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
+        97,
+    }
 )
 
 _EXCEL_SCIENTIFIC = re.compile(r"^\s*\d(?:[.,]\d+)?\s*[eE]\s*\+?\s*\d+\s*$")
@@ -82,8 +121,7 @@ def _date(year: int, month: int, day: int, what: str, label: str) -> dt.date:
         ) from None
 
 
-def _check_birth_date(birth: dt.date, label: str) -> None:
-    today = timezone.localdate()
+def _check_birth_date(birth: dt.date, label: str, today: dt.date) -> None:
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     if birth.year < 1940 or age < 17:
         raise ValidationError(
@@ -93,8 +131,7 @@ def _check_birth_date(birth: dt.date, label: str) -> None:
         )
 
 
-def _check_appointment(birth: dt.date, year: int, label: str) -> None:
-    today = timezone.localdate()
+def _check_appointment(birth: dt.date, year: int, label: str, today: dt.date) -> None:
     if year < birth.year + 15 or year > today.year + 1:
         raise ValidationError(
             _("%(label)s gives appointment year %(year)s, which does not fit birth year %(birth)s.")
@@ -121,7 +158,8 @@ def validate_nip(value) -> IdentityInfo:
     number = normalize_number(value)
     _check_digits(value, number, 18, label)
     birth = _date(int(number[0:4]), int(number[4:6]), int(number[6:8]), _("birth date"), label)
-    _check_birth_date(birth, label)
+    today = timezone.localdate()
+    _check_birth_date(birth, label, today)
     appointed_year, appointed_month = int(number[8:12]), int(number[12:14])
     if not 1 <= appointed_month <= 12:
         raise ValidationError(
@@ -129,7 +167,7 @@ def validate_nip(value) -> IdentityInfo:
             % {"label": label, "month": appointed_month},
             code="bad_date",
         )
-    _check_appointment(birth, appointed_year, label)
+    _check_appointment(birth, appointed_year, label, today)
     sex = _sex(number[14], label)
     if number[15:18] == "000":
         raise ValidationError(_("NIP serial number (last 3 digits) cannot be 000."), code="bad_serial")
@@ -142,8 +180,9 @@ def validate_pppk_number(value) -> IdentityInfo:
     number = normalize_number(value)
     _check_digits(value, number, 18, label)
     birth = _date(int(number[0:4]), int(number[4:6]), int(number[6:8]), _("birth date"), label)
-    _check_birth_date(birth, label)
-    _check_appointment(birth, int(number[8:12]), label)
+    today = timezone.localdate()
+    _check_birth_date(birth, label, today)
+    _check_appointment(birth, int(number[8:12]), label, today)
     sex = _sex(number[14], label)
     if number[15:18] == "000":
         raise ValidationError(_("NI PPPK serial number (last 3 digits) cannot be 000."), code="bad_serial")
@@ -171,14 +210,13 @@ def validate_nik(value) -> IdentityInfo:
         sex = FEMALE
     if not 1 <= day <= 31:
         raise ValidationError(
-            _("NIK birth day (digits 7–8) must be 01–31, or 41–71 for women; got %(day)s.")
-            % {"day": number[6:8]},
+            _("NIK birth day (digits 7–8) must be 01–31, or 41–71 for women; got %(day)s.") % {"day": number[6:8]},
             code="bad_date",
         )
-    current_yy = timezone.localdate().year % 100
-    year = (2000 if yy <= current_yy else 1900) + yy
+    today = timezone.localdate()
+    year = (2000 if yy <= today.year % 100 else 1900) + yy
     birth = _date(year, month, day, _("birth date"), label)
-    _check_birth_date(birth, label)
+    _check_birth_date(birth, label, today)
     if number[12:16] == "0000":
         raise ValidationError(_("NIK serial number (last 4 digits) cannot be 0000."), code="bad_serial")
     return IdentityInfo(number=number, birth_date=birth, sex=sex)

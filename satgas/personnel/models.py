@@ -235,9 +235,7 @@ class PersonnelImport(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(editable=False)
     size = models.PositiveIntegerField(_("size"), default=0)
-    strict = models.BooleanField(
-        _("strict"), default=False, help_text=_("Import nothing if any row is invalid.")
-    )
+    strict = models.BooleanField(_("strict"), default=False, help_text=_("Import nothing if any row is invalid."))
     create_accounts = models.BooleanField(
         _("create accounts"),
         default=False,

@@ -121,6 +121,4 @@ def imports_for_user(user) -> QuerySet[PersonnelImport]:
 
 
 def import_get_for_user(user, pk) -> PersonnelImport:
-    return get_object_or_404(
-        PersonnelImport.objects.filter(pk__in=imports_for_user(user).values("pk")), pk=pk
-    )
+    return get_object_or_404(PersonnelImport.objects.filter(pk__in=imports_for_user(user).values("pk")), pk=pk)

@@ -1,15 +1,31 @@
 """Every change to units and personnel goes through these functions."""
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from satgas.core.services import audit_record, diff_fields
 
 from .models import ImportStatus, Person, PersonnelImport, Placement, Unit
 
-UNIT_FIELDS = ["code", "name", "unit_type", "unit_class", "parent", "address", "phone", "email", "head", "head_title", "is_active"]
+logger = logging.getLogger(__name__)
+
+UNIT_FIELDS = [
+    "code",
+    "name",
+    "unit_type",
+    "unit_class",
+    "parent",
+    "address",
+    "phone",
+    "email",
+    "head",
+    "head_title",
+    "is_active",
+]
 PERSON_FIELDS = ["full_name", "employment_type", "nip", "nik", "position", "rank_grade", "email", "phone", "status"]
 
 
@@ -111,7 +127,9 @@ def _user(actor):
 
 
 @transaction.atomic
-def personnel_import_start(*, actor, filename: str, content: bytes, strict: bool, create_accounts: bool) -> PersonnelImport:
+def personnel_import_start(
+    *, actor, filename: str, content: bytes, strict: bool, create_accounts: bool
+) -> PersonnelImport:
     """Store an uploaded file and queue its check (a dry run)."""
     from . import tasks
 
@@ -165,7 +183,9 @@ def personnel_import_run(*, import_id: int, apply: bool) -> PersonnelImport | No
     """
     from .importing import ImportFileError, import_personnel_file
 
-    running, done = (ImportStatus.APPLYING, ImportStatus.APPLIED) if apply else (ImportStatus.VALIDATING, ImportStatus.VALIDATED)
+    running, done = (
+        (ImportStatus.APPLYING, ImportStatus.APPLIED) if apply else (ImportStatus.VALIDATING, ImportStatus.VALIDATED)
+    )
     if not apply:
         claimed = PersonnelImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(status=running)
     else:
@@ -192,6 +212,17 @@ def personnel_import_run(*, import_id: int, apply: bool) -> PersonnelImport | No
     except ImportFileError as exc:
         PersonnelImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, failure=str(exc))
         return PersonnelImport.objects.get(pk=import_id)
+    except Exception:
+        # Nothing was written (the import is one transaction); never leave the record "running".
+        logger.exception("Personnel import %s failed", import_id)
+        PersonnelImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED,
+            failure=gettext(
+                "The import stopped because of an unexpected error; nothing was changed. Try again, "
+                "and contact the administrator if it happens again."
+            ),
+        )
+        raise
     fields = {
         "status": done,
         "total_rows": result.total,

@@ -13,11 +13,23 @@ from satgas.accounts import selectors as account_selectors
 from satgas.core.exports import XLSX_MIME, csv_response, xlsx_response
 from satgas.core.selectors import audit_events_for
 
-from . import importing, permissions, selectors, services
+from . import permissions, selectors, services, spreadsheets
 from .forms import ImportUploadForm, PersonFilter, PersonForm, PersonMoveForm, UnitForm
 from .models import ImportStatus
 
-EXPORT_HEADERS = ["nama", "jenis_pegawai", "nip", "nik", "kode_unit", "unit", "jabatan", "pangkat_golongan", "email", "telepon", "status"]
+EXPORT_HEADERS = [
+    "nama",
+    "jenis_pegawai",
+    "nip",
+    "nik",
+    "kode_unit",
+    "unit",
+    "jabatan",
+    "pangkat_golongan",
+    "email",
+    "telepon",
+    "status",
+]
 
 
 def _require(allowed: bool) -> None:
@@ -57,15 +69,30 @@ def person_export(request, fmt):
     _require(permissions.can_export(request.user))
     _, qs = _filtered_persons(request)
     rows = (
-        [p.full_name, p.employment_type, p.nip or "", p.nik or "", p.unit.code, p.unit.name, p.position,
-         p.rank_grade, p.email, p.phone, p.get_status_display()]
+        [
+            p.full_name,
+            p.employment_type,
+            p.nip or "",
+            p.nik or "",
+            p.unit.code,
+            p.unit.name,
+            p.position,
+            p.rank_grade,
+            p.email,
+            p.phone,
+            p.get_status_display(),
+        ]
         for p in qs.iterator(chunk_size=2000)
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         return csv_response(filename=f"personel-{stamp}.csv", headers=EXPORT_HEADERS, rows=rows)
     return xlsx_response(
-        filename=f"personel-{stamp}.xlsx", sheet_title="Personel", headers=EXPORT_HEADERS, rows=rows, text_columns=(2, 3)
+        filename=f"personel-{stamp}.xlsx",
+        sheet_title="Personel",
+        headers=EXPORT_HEADERS,
+        rows=rows,
+        text_columns=(2, 3),
     )
 
 
@@ -122,12 +149,13 @@ def person_move(request, pk):
         try:
             services.person_move(actor=request.user, person=person, **form.cleaned_data)
         except services.PersonnelError:
-            form.add_error(
-                "moved_on", _("The date of the move cannot be before the start of the current placement.")
-            )
+            form.add_error("moved_on", _("The date of the move cannot be before the start of the current placement."))
         else:
-            messages.success(request, _("%(name)s now belongs to %(unit)s.") % {
-                "name": person.full_name, "unit": form.cleaned_data["unit"].name})
+            messages.success(
+                request,
+                _("%(name)s now belongs to %(unit)s.")
+                % {"name": person.full_name, "unit": form.cleaned_data["unit"].name},
+            )
             return redirect("personnel:person_detail", pk=person.pk)
     return render(request, "personnel/person_move.html", {"form": form, "person": person})
 
@@ -228,8 +256,8 @@ def import_issues_csv(request, pk):
 def import_template(request, fmt):
     _require(permissions.can_import(request.user))
     if fmt == "csv":
-        response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(spreadsheets.template_csv(), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(importing.template_xlsx(), content_type=XLSX_MIME)
+        response = HttpResponse(spreadsheets.template_xlsx(), content_type=XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="templat-impor-personel.{fmt}"'
     return response

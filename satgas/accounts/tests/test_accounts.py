@@ -30,7 +30,8 @@ def test_wrong_password_is_refused(client, staff_a):
 @pytest.mark.django_db
 def test_public_signup_is_closed(client):
     response = client.post(
-        reverse("account_signup"), {"email": "new@x.test", "password1": "Sangat-Rahasia-99", "password2": "Sangat-Rahasia-99"}
+        reverse("account_signup"),
+        {"email": "new@x.test", "password1": "Sangat-Rahasia-99", "password2": "Sangat-Rahasia-99"},
     )
     assert response.status_code == 200
     assert not User.objects.filter(email="new@x.test").exists()
@@ -133,7 +134,10 @@ def test_admin_cannot_remove_own_admin_role_or_deactivate_self(client, admin_use
 def test_only_admins_manage_users(client, request, persona_name, staff_a):
     client.force_login(request.getfixturevalue(persona_name))
     assert client.get(reverse("accounts:user_list")).status_code == 403
-    assert client.post(reverse("accounts:user_detail", args=[staff_a.pk]), {"role": Role.REGIONAL_ADMIN}).status_code == 403
+    assert (
+        client.post(reverse("accounts:user_detail", args=[staff_a.pk]), {"role": Role.REGIONAL_ADMIN}).status_code
+        == 403
+    )
     assert not RoleAssignment.objects.filter(user=staff_a).exists()
 
 
@@ -149,10 +153,16 @@ def test_navigation_matches_the_role(client, admin_user, taskforce_a, staff_a, l
     def nav(user):
         client.force_login(user)
         html = client.get(reverse("core:dashboard")).content.decode()
-        return {name for name, url in {
-            "personnel": reverse("personnel:person_list"), "import": reverse("personnel:import_list"),
-            "users": reverse("accounts:user_list"), "units": reverse("personnel:unit_list"),
-        }.items() if f'href="{url}"' in html}
+        return {
+            name
+            for name, url in {
+                "personnel": reverse("personnel:person_list"),
+                "import": reverse("personnel:import_list"),
+                "users": reverse("accounts:user_list"),
+                "units": reverse("personnel:unit_list"),
+            }.items()
+            if f'href="{url}"' in html
+        }
 
     assert nav(admin_user) == {"personnel", "import", "users", "units"}
     assert nav(taskforce_a) == {"personnel", "units"}

@@ -9,7 +9,7 @@ from satgas.core.exports import csv_response, safe_cell, xlsx_bytes
 @pytest.mark.parametrize(
     "value,expected",
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+62 812 3456", "'+62 812 3456"),
         ("-1+1", "'-1+1"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -32,8 +32,9 @@ def test_csv_has_bom_semicolons_and_neutralised_cells():
 
 
 def test_xlsx_keeps_numbers_as_text_and_formulas_inert():
-    data = xlsx_bytes(sheet_title="T", headers=["nama", "nip"], rows=[["=cmd|' /C calc'!A0", "198609262015051001"]],
-                      text_columns=(1,))
+    data = xlsx_bytes(
+        sheet_title="T", headers=["nama", "nip"], rows=[["=cmd|' /C calc'!A0", "198609262015051001"]], text_columns=(1,)
+    )
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws["A2"].value == "'=cmd|' /C calc'!A0"
     assert ws["A2"].data_type == "s"

@@ -6,31 +6,51 @@ from satgas.accounts.roles import roles_for
 from satgas.personnel.models import Person, Placement, Unit
 
 REQUIRED_UNITS = {
-    "KWJATENG": "Kantor Wilayah", "LAPAS-SMG": "Lapas Kelas I Semarang", "RUTAN-PBG": "Purbalingga",
-    "LAPAS-KBK": "Kembangkuning", "LAPAS-PP": "Pasir Putih", "KANIM-CLP": "Cilacap", "BAPAS-SMG": "Bapas Kelas I Semarang",
+    "KWJATENG": "Kantor Wilayah",
+    "LAPAS-SMG": "Lapas Kelas I Semarang",
+    "RUTAN-PBG": "Purbalingga",
+    "LAPAS-KBK": "Kembangkuning",
+    "LAPAS-PP": "Pasir Putih",
+    "KANIM-CLP": "Cilacap",
+    "BAPAS-SMG": "Bapas Kelas I Semarang",
 }
 
 
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_complete():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    counts = (Unit.objects.count(), Person.objects.count(), Placement.objects.count(), User.objects.count(),
-              RoleAssignment.objects.count())
+    counts = (
+        Unit.objects.count(),
+        Person.objects.count(),
+        Placement.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    )
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    assert counts == (Unit.objects.count(), Person.objects.count(), Placement.objects.count(), User.objects.count(),
-                      RoleAssignment.objects.count())
+    assert counts == (
+        Unit.objects.count(),
+        Person.objects.count(),
+        Placement.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    )
 
     for code, name in REQUIRED_UNITS.items():
         assert name in Unit.objects.get(code=code).name
     assert Unit.objects.get(code="LAPAS-SMG").parent.code == "KWJATENG"
     assert counts[1] >= 200
-    assert Person.objects.filter(employment_type="PPNPN").exists() and Person.objects.filter(employment_type="PPPK").exists()
+    assert (
+        Person.objects.filter(employment_type="PPNPN").exists()
+        and Person.objects.filter(employment_type="PPPK").exists()
+    )
     for person in Person.objects.all()[:50]:
         person.full_clean()  # every synthetic NIP/NIK is valid
 
     lapas = Unit.objects.get(code="LAPAS-SMG")
-    roles = {email: roles_for(User.objects.get(email=email)) for email in
-             ["admin@satgas.test", "satgas@satgas.test", "pegawai@satgas.test", "pimpinan@satgas.test"]}
+    roles = {
+        email: roles_for(User.objects.get(email=email))
+        for email in ["admin@satgas.test", "satgas@satgas.test", "pegawai@satgas.test", "pimpinan@satgas.test"]
+    }
     assert roles["admin@satgas.test"].is_regional_admin
     assert roles["satgas@satgas.test"].taskforce_unit_ids == {lapas.pk}
     assert roles["pegawai@satgas.test"].person_unit_id == lapas.pk and not roles["pegawai@satgas.test"].is_taskforce

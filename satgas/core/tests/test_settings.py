@@ -45,17 +45,26 @@ def test_production_refuses_a_short_secret_key():
 
 def test_email_url_configures_smtp():
     result = _manage(
-        "shell", "-c", "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)",
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)",
         env=PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example", "587", "True"]
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example",
+        "587",
+        "True",
+    ]
 
 
 def test_without_redis_url_tasks_run_eagerly_and_cache_is_local():
     env = {"DJANGO_SETTINGS_MODULE": "satgas.settings.local"}
     result = _manage(
-        "shell", "-c", "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])",
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])",
         env=env,
     )
     assert result.returncode == 0, result.stderr

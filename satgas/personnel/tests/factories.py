@@ -47,7 +47,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
         ppnpn = factory.Trait(
             employment_type=EmploymentType.PPNPN,
             nip=None,
-            nik=factory.Sequence(lambda n: make_nik(serial=n + 1, birth=dt.date(1980 + n % 20, 1 + n % 12, 1 + n % 28))),
+            nik=factory.Sequence(
+                lambda n: make_nik(serial=n + 1, birth=dt.date(1980 + n % 20, 1 + n % 12, 1 + n % 28))
+            ),
         )
 
     @classmethod

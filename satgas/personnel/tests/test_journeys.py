@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from satgas.accounts.tests.factories import PASSWORD
-from satgas.core.tests.browser import PHONE, browser, login, open_page  # noqa: F401
+from satgas.core.tests.browser import PHONE, login
 from satgas.personnel.models import Person
 from satgas.personnel.tests.factories import make_nik, make_nip
 

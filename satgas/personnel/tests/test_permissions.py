@@ -11,6 +11,7 @@ from satgas.personnel.tests.factories import PersonFactory
 
 # persona -> expected status for each (view, target) pair.
 # "a" = a person of unit A, "b" = a person of unit B.
+# fmt: off
 MATRIX = {
     #                 list  detail_a detail_b edit_a edit_b move_a create units unit_new import export
     "admin_user":    (200,  200,     200,     200,   200,   200,   200,   200,  200,     200,   200),
@@ -20,7 +21,20 @@ MATRIX = {
     "leader":        (200,  200,     200,     403,   403,   403,   403,   200,  403,     403,   200),
     "outsider":      (403,  404,     404,     404,   404,   404,   403,   403,  403,     403,   403),
 }
-VIEWS = ["list", "detail_a", "detail_b", "edit_a", "edit_b", "move_a", "create", "units", "unit_new", "import", "export"]
+# fmt: on
+VIEWS = [
+    "list",
+    "detail_a",
+    "detail_b",
+    "edit_a",
+    "edit_b",
+    "move_a",
+    "create",
+    "units",
+    "unit_new",
+    "import",
+    "export",
+]
 
 
 @pytest.fixture

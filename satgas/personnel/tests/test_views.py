@@ -15,8 +15,9 @@ def _people(n, unit):
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_person_list_queries_do_not_grow_with_rows(client, admin_user, unit_a, unit_b, rows,
-                                                    django_assert_max_num_queries):
+def test_person_list_queries_do_not_grow_with_rows(
+    client, admin_user, unit_a, unit_b, rows, django_assert_max_num_queries
+):
     _people(rows, unit_a)
     _people(rows, unit_b)
     client.force_login(admin_user)
@@ -63,8 +64,13 @@ def test_filters_by_unit_type_and_status(client, admin_user, unit_a, unit_b):
 
 def test_create_person_with_a_bad_nip_explains_and_keeps_the_input(client, admin_user, unit_a):
     client.force_login(admin_user)
-    data = {"full_name": "Agus Prasetyo", "employment_type": "PNS", "nip": "1.98609E+17", "unit": unit_a.pk,
-            "status": "ACTIVE"}
+    data = {
+        "full_name": "Agus Prasetyo",
+        "employment_type": "PNS",
+        "nip": "1.98609E+17",
+        "unit": unit_a.pk,
+        "status": "ACTIVE",
+    }
     response = client.post(reverse("personnel:person_create"), data)
     assert response.status_code == 200
     assert "scientific" in response.content.decode() or "ilmiah" in response.content.decode()
@@ -75,8 +81,14 @@ def test_create_person_with_a_bad_nip_explains_and_keeps_the_input(client, admin
 
 def test_create_person_records_placement_and_audit(client, admin_user, unit_a):
     client.force_login(admin_user)
-    data = {"full_name": "Agus Prasetyo", "employment_type": "PNS", "nip": "19860926 201505 1 001", "unit": unit_a.pk,
-            "status": "ACTIVE", "email": "agus@example.test"}
+    data = {
+        "full_name": "Agus Prasetyo",
+        "employment_type": "PNS",
+        "nip": "19860926 201505 1 001",
+        "unit": unit_a.pk,
+        "status": "ACTIVE",
+        "email": "agus@example.test",
+    }
     response = client.post(reverse("personnel:person_create"), data)
     person = Person.objects.get()
     assert response.status_code == 302
@@ -100,8 +112,14 @@ def test_duplicate_nik_is_refused(client, admin_user, unit_a):
 def test_taskforce_edits_own_unit_person_and_the_change_is_audited(client, taskforce_a, admin_user, unit_a):
     person = PersonFactory(unit=unit_a, position="Staf")
     client.force_login(taskforce_a)
-    data = {"full_name": person.full_name, "employment_type": "PNS", "nip": person.nip, "position": "Kepala Regu",
-            "status": "ACTIVE", "rank_grade": person.rank_grade}
+    data = {
+        "full_name": person.full_name,
+        "employment_type": "PNS",
+        "nip": person.nip,
+        "position": "Kepala Regu",
+        "status": "ACTIVE",
+        "rank_grade": person.rank_grade,
+    }
     assert client.post(reverse("personnel:person_edit", args=[person.pk]), data).status_code == 302
     person.refresh_from_db()
     assert person.position == "Kepala Regu"
@@ -132,7 +150,9 @@ def test_move_before_current_placement_is_refused(client, admin_user, unit_a, un
     person = PersonFactory(unit=unit_a)
     Placement.objects.create(person=person, unit=unit_a, started_on=dt.date(2023, 6, 1))
     client.force_login(admin_user)
-    response = client.post(reverse("personnel:person_move", args=[person.pk]), {"unit": unit_b.pk, "moved_on": "2023-01-01"})
+    response = client.post(
+        reverse("personnel:person_move", args=[person.pk]), {"unit": unit_b.pk, "moved_on": "2023-01-01"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["moved_on"]
     person.refresh_from_db()
@@ -140,7 +160,7 @@ def test_move_before_current_placement_is_refused(client, admin_user, unit_a, un
 
 
 def test_xlsx_export_of_filtered_list(client, admin_user, unit_a, unit_b):
-    PersonFactory(unit=unit_a, full_name="=HYPERLINK(\"http://x\")", phone="+62 811 000")
+    PersonFactory(unit=unit_a, full_name='=HYPERLINK("http://x")', phone="+62 811 000")
     PersonFactory(unit=unit_b, full_name="Other Unit")
     client.force_login(admin_user)
     response = client.get(reverse("personnel:person_export", args=["xlsx"]), {"unit": unit_a.pk})
@@ -148,21 +168,28 @@ def test_xlsx_export_of_filtered_list(client, admin_user, unit_a, unit_b):
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("nama", "jenis_pegawai", "nip")
     assert len(rows) == 2
-    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][0] == '\'=HYPERLINK("http://x")'
     assert rows[1][9] == "'+62 811 000"
     assert isinstance(rows[1][2], str) and len(rows[1][2]) == 18
 
 
 def test_unit_create_and_edit(client, admin_user, region):
     client.force_login(admin_user)
-    data = {"code": "rutan-pbg", "name": "Rutan Kelas IIB Purbalingga", "unit_type": "RUTAN", "unit_class": "IIB",
-            "parent": region.pk, "is_active": "on"}
+    data = {
+        "code": "rutan-pbg",
+        "name": "Rutan Kelas IIB Purbalingga",
+        "unit_type": "RUTAN",
+        "unit_class": "IIB",
+        "parent": region.pk,
+        "is_active": "on",
+    }
     assert client.post(reverse("personnel:unit_create"), data).status_code == 302
     unit = Unit.objects.get(code="RUTAN-PBG")
     assert unit.parent == region
-    response = client.post(reverse("personnel:unit_edit", args=[region.pk]), {**data, "code": "KWJATENG",
-                                                                               "name": "Kanwil", "unit_type": "KANWIL",
-                                                                               "parent": unit.pk})
+    response = client.post(
+        reverse("personnel:unit_edit", args=[region.pk]),
+        {**data, "code": "KWJATENG", "name": "Kanwil", "unit_type": "KANWIL", "parent": unit.pk},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["parent"]
     assert AuditEvent.objects.filter(action="unit.created").count() == 1
@@ -176,15 +203,18 @@ def _csv(rows):
 def test_import_through_the_ui_previews_then_applies(client, admin_user, unit_a, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    content = _csv([
-        ["Agus Santoso", "PNS", make_nip(serial=11), "", "LAPAS-A", "Staf", "agus@x.test"],
-        ["Sri Lestari", "PPNPN", "", make_nik(female=True, serial=12), "lapas-a", "Pramubakti", ""],
-        ["Rusak", "PNS", "1.98609E+17", "", "LAPAS-A", "", ""],
-    ])
+    content = _csv(
+        [
+            ["Agus Santoso", "PNS", make_nip(serial=11), "", "LAPAS-A", "Staf", "agus@x.test"],
+            ["Sri Lestari", "PPNPN", "", make_nik(female=True, serial=12), "lapas-a", "Pramubakti", ""],
+            ["Rusak", "PNS", "1.98609E+17", "", "LAPAS-A", "", ""],
+        ]
+    )
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("personnel:import_list"),
-                               {"file": SimpleUploadedFile("pegawai.csv", content, "text/csv")})
+        response = client.post(
+            reverse("personnel:import_list"), {"file": SimpleUploadedFile("pegawai.csv", content, "text/csv")}
+        )
     record = PersonnelImport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("personnel:import_detail", args=[record.pk])
     record.refresh_from_db()
@@ -206,13 +236,17 @@ def test_import_through_the_ui_previews_then_applies(client, admin_user, unit_a,
     assert Person.objects.count() == 2
 
 
-def test_import_of_an_unreadable_file_fails_with_a_message(client, admin_user, unit_a, django_capture_on_commit_callbacks):
+def test_import_of_an_unreadable_file_fails_with_a_message(
+    client, admin_user, unit_a, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("personnel:import_list"),
-                    {"file": SimpleUploadedFile("scan.xlsx", b"%PDF-1.4 not a spreadsheet", "application/pdf")})
+        client.post(
+            reverse("personnel:import_list"),
+            {"file": SimpleUploadedFile("scan.xlsx", b"%PDF-1.4 not a spreadsheet", "application/pdf")},
+        )
     record = PersonnelImport.objects.get()
     assert record.status == ImportStatus.FAILED and record.failure
     assert record.failure in client.get(reverse("personnel:import_detail", args=[record.pk])).content.decode()
@@ -221,11 +255,14 @@ def test_import_of_an_unreadable_file_fails_with_a_message(client, admin_user, u
 def test_strict_import_with_errors_cannot_be_applied(client, admin_user, unit_a, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    content = _csv([["Agus", "PNS", make_nip(serial=21), "", "LAPAS-A", "", ""], ["Bad", "XYZ", "", "", "LAPAS-A", "", ""]])
+    content = _csv(
+        [["Agus", "PNS", make_nip(serial=21), "", "LAPAS-A", "", ""], ["Bad", "XYZ", "", "", "LAPAS-A", "", ""]]
+    )
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("personnel:import_list"),
-                    {"file": SimpleUploadedFile("p.csv", content, "text/csv"), "strict": "on"})
+        client.post(
+            reverse("personnel:import_list"), {"file": SimpleUploadedFile("p.csv", content, "text/csv"), "strict": "on"}
+        )
     record = PersonnelImport.objects.get()
     assert record.status == ImportStatus.VALIDATED and record.counts["invalid"] == 1
     page = client.get(reverse("personnel:import_detail", args=[record.pk])).content.decode()
@@ -246,8 +283,9 @@ def test_oversized_upload_is_refused_before_storing(client, admin_user, settings
 
 
 def test_import_progress_fragment_polls_while_running(client, admin_user):
-    record = PersonnelImport.objects.create(uploaded_by=admin_user, filename="f.csv", content=b"", status="VALIDATING",
-                                            total_rows=1000, processed_rows=500)
+    record = PersonnelImport.objects.create(
+        uploaded_by=admin_user, filename="f.csv", content=b"", status="VALIDATING", total_rows=1000, processed_rows=500
+    )
     client.force_login(admin_user)
     html = client.get(reverse("personnel:import_detail", args=[record.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in html and 'aria-valuenow="50"' in html
@@ -260,3 +298,18 @@ def test_templates_download(client, admin_user):
     header = next(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert [h for h in header if h][:5] == ["nama", "jenis_pegawai", "nip", "nik", "kode_unit"]
     assert "nama" in client.get(reverse("personnel:import_template", args=["csv"])).content.decode("utf-8-sig")
+
+
+def test_an_unexpected_error_marks_the_import_failed(admin_user, monkeypatch):
+    from satgas.personnel import importing, services
+
+    record = PersonnelImport.objects.create(uploaded_by=admin_user, filename="f.csv", content=b"nama\n")
+
+    def explode(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(importing, "import_personnel_file", explode)
+    with pytest.raises(RuntimeError):
+        services.personnel_import_run(import_id=record.pk, apply=False)
+    record.refresh_from_db()
+    assert record.status == ImportStatus.FAILED and record.failure

@@ -7,6 +7,6 @@ class Command(BaseCommand):
     help = "Print the demo accounts."
 
     def handle(self, *args, **options):
-        self.stdout.write("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for email, _role, _unit, _person_unit, label in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<24} {label}")
