@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat
+.PHONY: bench run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat
 
 run: setup migrate demo
 	@$(PY) manage.py demo_accounts
@@ -84,3 +84,7 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) node_modules var db.sqlite3
+
+# Benchmarks (PostgreSQL must be running): results go into docs/benchmarks.md by hand.
+bench: setup
+	bash bench/run.sh

@@ -17,6 +17,16 @@ def _isolated_private_root(settings, tmp_path):
     settings.PRIVATE_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters (rate limits, failed attempts) must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def region(db):
     return UnitFactory(code="KWJATENG", name="Kanwil Jawa Tengah", unit_type="KANWIL", unit_class="")

@@ -6,6 +6,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("pengguna/", include("satgas.accounts.urls")),
     path("personel/", include("satgas.personnel.urls")),
+    path("ikrar/", include("satgas.oaths.urls")),
+    path("sosialisasi/", include("satgas.socialization.urls")),
+    path("verifikasi/", include("satgas.oaths.verify_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

@@ -22,5 +22,19 @@ def dashboard(request):
     roles = roles_for(request.user)
     context = {"summary": personnel_selectors.dashboard_summary(user=request.user)}
     if roles.is_staff_member:
+        from satgas.oaths.selectors import campaigns_for_person
+
         context["own_person"] = personnel_selectors.own_person(user=request.user)
+        context["oath_items"] = campaigns_for_person(context["own_person"])
     return render(request, "core/dashboard.html", context)
+
+
+def client_ip(request) -> str | None:
+    """The client's address; behind the reverse proxy, from X-Forwarded-For."""
+    from django.conf import settings
+
+    if settings.SATGAS_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None

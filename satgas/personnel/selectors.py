@@ -122,3 +122,21 @@ def imports_for_user(user) -> QuerySet[PersonnelImport]:
 
 def import_get_for_user(user, pk) -> PersonnelImport:
     return get_object_or_404(PersonnelImport.objects.filter(pk__in=imports_for_user(user).values("pk")), pk=pk)
+
+
+def persons_in_scope(*, unit_ids, employment_types=None) -> QuerySet[Person]:
+    """Active employees of the given units (optionally only some employment types)."""
+    qs = Person.objects.filter(status=PersonStatus.ACTIVE, unit_id__in=unit_ids)
+    if employment_types:
+        qs = qs.filter(employment_type__in=employment_types)
+    return qs
+
+
+def person_find_by_identity(number: str) -> Person | None:
+    """The person whose NIP or NIK is ``number`` (spaces ignored)."""
+    from .identity import normalize_number
+
+    number = normalize_number(number)
+    if not number:
+        return None
+    return Person.objects.select_related("unit").filter(Q(nip=number) | Q(nik=number)).first()

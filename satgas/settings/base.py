@@ -8,6 +8,7 @@ integers and URLs).
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from environs import Env
 
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "satgas.core",
     "satgas.accounts",
     "satgas.personnel",
+    "satgas.elections",
+    "satgas.oaths",
+    "satgas.socialization",
 ]
 
 MIDDLEWARE = [
@@ -216,7 +220,33 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 SATGAS_SITE_URL = env.str("SATGAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FORM_RENDERER = "satgas.core.forms.SatgasFormRenderer"
+# Behind nginx: serve private files with X-Accel-Redirect to this internal location.
+SATGAS_X_ACCEL_PREFIX = env.str("SATGAS_X_ACCEL_PREFIX", "")
+SATGAS_UPLOAD_MAX_BYTES = env.int("SATGAS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- Oath campaigns ---------------------------------------------------------
+SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
+SATGAS_OATH_REMIND_DAYS_BEFORE = env.int("SATGAS_OATH_REMIND_DAYS_BEFORE", 3)
+SATGAS_REMINDER_BATCH_INTERVAL_SECONDS = env.int("SATGAS_REMINDER_BATCH_INTERVAL_SECONDS", 30)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "oath-reminders-before-closing": {
+            "task": "satgas.oaths.tasks.oath_reminders_before_closing",
+            "schedule": crontab(hour=8, minute=0),
+        },
+        "oath-close-expired-campaigns": {
+            "task": "satgas.oaths.tasks.oath_campaigns_close_expired",
+            "schedule": crontab(minute="*/15"),
+        },
+    }
+)
+# Set when nginx (or another proxy you control) sets X-Forwarded-For.
+SATGAS_TRUST_X_FORWARDED_FOR = env.bool("SATGAS_TRUST_X_FORWARDED_FOR", False)

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from satgas.accounts.demo import seed_accounts
+from satgas.elections.demo import seed_elections
+from satgas.oaths.demo import seed_oaths
 from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
 
 
@@ -12,4 +14,12 @@ class Command(BaseCommand):
         created = seed_personnel(units)
         seed_heads(units)
         seed_accounts(units)
+        seed_elections()
+        seed_oaths()
+        try:
+            from satgas.socialization.demo import seed_socialization
+        except ImportError:  # pragma: no cover - the app's demo data is optional
+            seed_socialization = None
+        if seed_socialization:
+            seed_socialization()
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")

@@ -1,0 +1,133 @@
+"""Read queries of oaths and campaigns; visibility decided once here."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from satgas.accounts.roles import roles_for
+from satgas.personnel.models import Person, PersonStatus
+from satgas.personnel.selectors import persons_in_scope
+
+from .models import Campaign, CampaignStatus, OathVersion, Signature
+
+
+def campaigns_for_user(user) -> QuerySet[Campaign]:
+    """Campaigns the user may follow: admins all, unit roles those covering their units."""
+    roles = roles_for(user)
+    qs = Campaign.objects.select_related("version__document", "election")
+    if roles.sees_whole_region:
+        return qs
+    unit_ids = roles.readable_unit_ids() or frozenset()
+    if not unit_ids:
+        return qs.none()
+    return qs.filter(units__in=unit_ids).exclude(status=CampaignStatus.DRAFT).distinct()
+
+
+def campaign_get_for_user(user, pk) -> Campaign:
+    return get_object_or_404(campaigns_for_user(user), pk=pk)
+
+
+def campaign_unit_ids(campaign: Campaign, user=None) -> list[int]:
+    """The campaign's units, limited to those the user may read."""
+    ids = list(campaign.units.values_list("pk", flat=True))
+    if user is None:
+        return ids
+    readable = roles_for(user).readable_unit_ids()
+    return ids if readable is None else [i for i in ids if i in readable]
+
+
+def _signed(campaign: Campaign):
+    return Exists(Signature.objects.filter(campaign=campaign, person=OuterRef("pk")))
+
+
+def campaign_required(campaign: Campaign, unit_ids) -> QuerySet[Person]:
+    return persons_in_scope(unit_ids=unit_ids, employment_types=campaign.employment_types)
+
+
+def campaign_compliance(campaign: Campaign, unit_ids) -> dict:
+    """Per unit: required, signed and percentage, plus totals (one query)."""
+    rows = list(
+        campaign_required(campaign, unit_ids)
+        .annotate(is_signed=_signed(campaign))
+        .values("unit_id", "unit__name", "unit__code")
+        .annotate(required=Count("id"), signed=Count("id", filter=Q(is_signed=True)))
+        .order_by("unit__name")
+    )
+    for row in rows:
+        row["percent"] = round(100 * row["signed"] / row["required"], 1) if row["required"] else 0.0
+    required = sum(r["required"] for r in rows)
+    signed = sum(r["signed"] for r in rows)
+    return {
+        "rows": rows,
+        "required": required,
+        "signed": signed,
+        "percent": round(100 * signed / required, 1) if required else 0.0,
+    }
+
+
+def campaign_non_signers(campaign: Campaign, unit_ids) -> QuerySet[Person]:
+    return (
+        campaign_required(campaign, unit_ids)
+        .annotate(is_signed=_signed(campaign))
+        .filter(is_signed=False)
+        .select_related("unit")
+        .order_by("unit__name", "full_name", "id")
+    )
+
+
+def campaign_signatures(campaign: Campaign, unit_ids) -> QuerySet[Signature]:
+    return (
+        Signature.objects.filter(campaign=campaign, person__unit_id__in=unit_ids)
+        .select_related("person__unit", "recorded_by")
+        .order_by("-signed_at")
+    )
+
+
+def campaigns_for_person(person) -> list[tuple[Campaign, Signature | None]]:
+    """Open campaigns a staff member must sign, and those they signed."""
+    if person is None:
+        return []
+    signatures = {s.campaign_id: s for s in Signature.objects.filter(person=person).select_related("campaign")}
+    open_in_scope = Campaign.objects.filter(status=CampaignStatus.OPEN, units=person.unit_id)
+    campaigns = {c.pk: c for c in open_in_scope.select_related("version", "election")}
+    campaigns = {pk: c for pk, c in campaigns.items() if person.employment_type in c.employment_types}
+    for campaign_id, signature in signatures.items():
+        campaigns.setdefault(campaign_id, signature.campaign)
+    ordered = sorted(campaigns.values(), key=lambda c: c.closes_at, reverse=True)
+    return [(c, signatures.get(c.pk)) for c in ordered]
+
+
+def signature_by_code(code: str) -> Signature | None:
+    code = (code or "").strip().upper().replace("-", "")
+    if not code.isalnum() or len(code) != 20:
+        return None
+    return (
+        Signature.objects.select_related("person__unit", "campaign", "version__document")
+        .filter(verification_code=code)
+        .first()
+    )
+
+
+def signature_get_for_user(user, pk) -> Signature:
+    """The signer themself, admins, and the unit roles of the signer's unit."""
+    roles = roles_for(user)
+    qs = Signature.objects.select_related("person__unit", "campaign", "version__document")
+    if not roles.sees_whole_region:
+        readable = roles.readable_unit_ids() or frozenset()
+        qs = qs.filter(Q(person_id=roles.person_id) | Q(person__unit_id__in=readable))
+    return get_object_or_404(qs, pk=pk)
+
+
+def versions_all() -> QuerySet[OathVersion]:
+    return OathVersion.objects.select_related("document").annotate(commitment_count=Count("commitments"))
+
+
+def oath_coverage_by_unit(*, election, unit_ids) -> dict[int, dict]:
+    """Per unit: active staff and how many signed a campaign of ``election``."""
+    signed = Exists(Signature.objects.filter(person=OuterRef("pk"), campaign__election=election))
+    rows = (
+        Person.objects.filter(status=PersonStatus.ACTIVE, unit_id__in=unit_ids)
+        .annotate(has_signed=signed)
+        .values("unit_id")
+        .annotate(staff=Count("id"), signed=Count("id", filter=Q(has_signed=True)))
+    )
+    return {row["unit_id"]: {"staff": row["staff"], "signed": row["signed"]} for row in rows}

@@ -1,0 +1,227 @@
+"""The staff journey (sign, download the statement) and public verification."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from satgas.accounts.roles import roles_for
+from satgas.core.pdf import render_pdf
+from satgas.core.qr import qr_svg
+from satgas.core.views import client_ip
+from satgas.personnel.models import Person
+
+from . import permissions, selectors, services
+from .forms import SignForm
+from .models import Campaign, Signature
+from .tokens import InvitationError, invitation_read
+from .views import ERRORS
+
+MAX_IDENTITY_FAILURES = 10  # per person and campaign, per hour
+
+
+@login_required
+def my_oaths(request):
+    roles = roles_for(request.user)
+    if not roles.is_staff_member:
+        raise PermissionDenied
+    person = Person.objects.select_related("unit").get(pk=roles.person_id)
+    return render(request, "oaths/my_oaths.html", {"items": selectors.campaigns_for_person(person)})
+
+
+def _failures_key(campaign, person) -> str:
+    return f"oath-identity-failures:{campaign.pk}:{person.pk}"
+
+
+def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_by=None, token=None):
+    """Shared by the logged-in and the invitation-link journeys."""
+    existing = Signature.objects.filter(campaign=campaign, person=person).first()
+    if existing:
+        return redirect(done_url(existing))
+    if not campaign.is_signable():
+        return _refusal(request, ERRORS["not_open" if campaign.status != "CLOSED" else "closed"], campaign=campaign)
+    if not services.person_in_scope(campaign, person):
+        return _refusal(request, ERRORS["not_in_scope"], campaign=campaign)
+    version = campaign.version
+    commitments = list(version.commitments.order_by("order"))
+    form = SignForm(request.POST or None, version=version, commitments=commitments)
+    key = _failures_key(campaign, person)
+    if request.method == "POST" and form.is_valid():
+        if cache.get(key, 0) >= MAX_IDENTITY_FAILURES:
+            return _refusal(request, _("Too many wrong attempts. Try again in an hour."), status=429, campaign=campaign)
+        data = form.cleaned_data
+        if not services.identity_matches(person, number=data["identity_number"], birth_date=data["birth_date"]):
+            cache.add(key, 0, timeout=3600)
+            cache.incr(key)
+            form.add_error(None, _("The NIP/NIK and date of birth do not match our records for this invitation."))
+        else:
+            try:
+                signature, _created = services.oath_sign(
+                    campaign=campaign,
+                    person=person,
+                    typed_name=data["typed_name"],
+                    confirmed=form.confirmed(),
+                    ip_address=client_ip(request),
+                    user_agent=request.headers.get("User-Agent", ""),
+                    signed_by=signed_by,
+                    drawn_signature=data.get("drawn_signature", ""),
+                )
+            except services.OathError as exc:
+                field = "typed_name" if exc.code == "name_mismatch" else None
+                form.add_error(field, ERRORS[exc.code])
+            else:
+                return redirect(done_url(signature))
+    return render(
+        request,
+        "oaths/sign.html",
+        {
+            "campaign": campaign,
+            "version": version,
+            "commitments": commitments,
+            "form": form,
+            "person": person,
+            "token": token,
+            "commitment_fields": [
+                (c, form[f"confirm_{c.order}"]) for c in commitments if f"confirm_{c.order}" in form.fields
+            ],
+        },
+    )
+
+
+def _refusal(request, message, *, status=403, campaign=None):
+    return render(request, "oaths/refused.html", {"message": message, "campaign": campaign}, status=status)
+
+
+@login_required
+@never_cache
+def sign(request, pk):
+    roles = roles_for(request.user)
+    if not roles.is_staff_member:
+        raise PermissionDenied
+    campaign = get_object_or_404(Campaign.objects.select_related("version__document"), pk=pk)
+    person = Person.objects.select_related("unit").get(pk=roles.person_id)
+    return _sign_page(
+        request,
+        campaign=campaign,
+        person=person,
+        signed_by=request.user,
+        done_url=lambda s: reverse("oaths:statement", args=[s.pk]),
+    )
+
+
+def _from_token(request, token):
+    try:
+        campaign_id, person_id = invitation_read(token)
+    except InvitationError as exc:
+        message = (
+            _("This invitation link has expired. Ask your unit's task force for a new one.")
+            if exc.code == "expired"
+            else _("This invitation link is not valid. Open the link exactly as it was sent to you.")
+        )
+        return None, None, _refusal(request, message, status=410 if exc.code == "expired" else 404)
+    campaign = Campaign.objects.select_related("version__document").filter(pk=campaign_id).first()
+    person = Person.objects.select_related("unit").filter(pk=person_id).first()
+    if campaign is None or person is None:
+        return None, None, _refusal(request, _("This invitation link is not valid."), status=404)
+    return campaign, person, None
+
+
+@never_cache
+def invitation(request, token):
+    campaign, person, refusal = _from_token(request, token)
+    if refusal:
+        return refusal
+    return _sign_page(
+        request,
+        campaign=campaign,
+        person=person,
+        token=token,
+        signed_by=request.user if request.user.is_authenticated and request.user.person_id == person.pk else None,
+        done_url=lambda s: reverse("oaths:invitation_done", args=[token]),
+    )
+
+
+@never_cache
+def invitation_done(request, token):
+    campaign, person, refusal = _from_token(request, token)
+    if refusal:
+        return refusal
+    signature = get_object_or_404(Signature, campaign=campaign, person=person)
+    return render(
+        request,
+        "oaths/statement.html",
+        {"signature": signature, "pdf_url": reverse("oaths:invitation_pdf", args=[token])},
+    )
+
+
+def _pdf_response(request, signature: Signature) -> HttpResponse:
+    verify_url = request.build_absolute_uri(reverse("verify", args=[signature.verification_code]))
+    pdf = render_pdf(
+        "oaths/statement_pdf.html",
+        {
+            "signature": signature,
+            "person": signature.person,
+            "commitments": signature.version.commitments.order_by("order"),
+            "verify_url": verify_url,
+            "qr": qr_svg(verify_url),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="pernyataan-ikrar-{signature.verification_code}.pdf"'
+    return response
+
+
+@never_cache
+def invitation_pdf(request, token):
+    campaign, person, refusal = _from_token(request, token)
+    if refusal:
+        return refusal
+    return _pdf_response(
+        request, get_object_or_404(Signature.objects.select_related("version"), campaign=campaign, person=person)
+    )
+
+
+@login_required
+def statement(request, pk):
+    signature = selectors.signature_get_for_user(request.user, pk)
+    return render(
+        request, "oaths/statement.html", {"signature": signature, "pdf_url": reverse("oaths:statement_pdf", args=[pk])}
+    )
+
+
+@login_required
+def statement_pdf(request, pk):
+    return _pdf_response(request, selectors.signature_get_for_user(request.user, pk))
+
+
+@login_required
+def paper_scan(request, pk):
+    from satgas.core.files import serve_private
+
+    signature = selectors.signature_get_for_user(request.user, pk)
+    if not signature.paper_scan or not permissions.can_follow_campaigns(request.user):
+        raise PermissionDenied
+    extension = signature.paper_scan.name.rsplit(".", 1)[-1]
+    content_type = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}.get(
+        extension, "application/octet-stream"
+    )
+    return serve_private(
+        signature.paper_scan, download_name=f"pindaian-{signature.pk}.{extension}", content_type=content_type
+    )
+
+
+def verify(request, code=None):
+    code = code or request.GET.get("kode", "")
+    if not code:
+        return render(request, "oaths/verify.html", {"searched": False})
+    signature = selectors.signature_by_code(code)
+    return render(
+        request,
+        "oaths/verify.html",
+        {"searched": True, "signature": signature, "code": code},
+        status=200 if signature else 404,
+    )

@@ -1,0 +1,51 @@
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import reminders, services
+from .models import Campaign, CampaignStatus
+
+BATCH = 100
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def oath_reminders_dispatch(campaign_id: int, unit_ids: list[int] | None = None) -> int:
+    """Split the non-signers into batches, spread out in time (throttling)."""
+    campaign = Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.OPEN).first()
+    if campaign is None:
+        return 0
+    ids = reminders.reminder_targets(campaign, unit_ids)
+    interval = settings.SATGAS_REMINDER_BATCH_INTERVAL_SECONDS
+    for index in range(0, len(ids), BATCH):
+        oath_reminders_send.apply_async((campaign_id, ids[index : index + BATCH]), countdown=interval * index // BATCH)
+    return len(ids)
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5, time_limit=300, soft_time_limit=280
+)
+def oath_reminders_send(campaign_id: int, person_ids: list[int]) -> int:
+    campaign = Campaign.objects.select_related("version__document").filter(pk=campaign_id).first()
+    if campaign is None or not campaign.is_signable():
+        return 0
+    return reminders.send_reminders(campaign, person_ids)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def oath_reminders_before_closing() -> int:
+    """Daily: remind non-signers of campaigns that close within the configured days."""
+    now = timezone.now()
+    soon = now + dt.timedelta(days=settings.SATGAS_OATH_REMIND_DAYS_BEFORE)
+    campaigns = Campaign.objects.filter(
+        status=CampaignStatus.OPEN, opens_at__lte=now, closes_at__gt=now, closes_at__lte=soon
+    )
+    for campaign_id in campaigns.values_list("pk", flat=True):
+        oath_reminders_dispatch.delay(campaign_id, None)
+    return len(campaigns)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def oath_campaigns_close_expired() -> int:
+    return services.campaign_close_expired()

@@ -1,0 +1,57 @@
+"""The public self check-in page: no login, reached through the session's secret link or QR code."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from . import ratelimit, selectors, services
+from .forms import CheckinForm
+from .models import CheckinState
+
+IDENTITY_ERROR = gettext_lazy(
+    "We could not check you in with this NIP/NIK and date of birth. Check both and try again; "
+    "if it still fails, ask the organiser to record your attendance."
+)
+
+
+def _refusal(request, session, reason: str, *, status: int):
+    return render(request, "socialization/checkin.html", {"session": session, "refused": reason}, status=status)
+
+
+@never_cache
+def checkin(request, code):
+    session = selectors.session_get_by_checkin_code(code)
+    now = timezone.now()
+    state = session.checkin_state(now)
+    if state != CheckinState.OPEN:
+        return _refusal(request, session, state, status=403)
+    ip = ratelimit.client_ip(request)
+    if ratelimit.is_blocked(ip):
+        return _refusal(request, session, "rate_limited", status=429)
+    form = CheckinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person, created = services.attendance_self_checkin(
+                session=session, number=form.cleaned_data["number"], birth_date=form.cleaned_data["birth_date"], now=now
+            )
+        except services.CheckinRefused as exc:
+            if exc.reason == "identity":
+                ratelimit.record_failure(ip)
+                form.add_error(None, IDENTITY_ERROR)
+            elif exc.reason == "not_in_units":
+                form.add_error(
+                    None,
+                    _(
+                        "This session is for other units than yours, so you cannot check in here. "
+                        "Ask the organiser if you did attend."
+                    ),
+                )
+            else:
+                return _refusal(request, session, exc.reason, status=403)
+        else:
+            return render(
+                request, "socialization/checkin_done.html", {"session": session, "person": person, "created": created}
+            )
+    return render(request, "socialization/checkin.html", {"session": session, "form": form})

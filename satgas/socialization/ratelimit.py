@@ -1,0 +1,35 @@
+"""Failed self check-ins counted per client IP in the shared cache (Redis in production)."""
+
+from allauth.account.adapter import get_adapter
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+FAILURES_ALLOWED = 20
+WINDOW_SECONDS = 10 * 60
+
+
+def client_ip(request) -> str:
+    """The client address, trusting proxies exactly as the login rate limits do (allauth settings)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):  # no usable address: such clients share one counter
+        return "unknown"
+
+
+def _key(ip: str) -> str:
+    return f"socialization:checkin-failures:{ip}"
+
+
+def is_blocked(ip: str) -> bool:
+    return (cache.get(_key(ip)) or 0) >= FAILURES_ALLOWED
+
+
+def record_failure(ip: str) -> None:
+    """Count one failed attempt; the window starts at the first failure."""
+    key = _key(ip)
+    if cache.add(key, 1, WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, WINDOW_SECONDS)

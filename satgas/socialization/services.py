@@ -1,0 +1,289 @@
+"""Every change to socialization sessions, their materials and attendance."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from satgas.core.files import DOCUMENT_KINDS, check_upload
+from satgas.core.services import audit_record, diff_fields
+from satgas.personnel.identity import normalize_number
+from satgas.personnel.models import Person, PersonStatus
+
+from .models import Attendance, AttendanceMethod, CheckinState, SessionMaterial, SocializationSession
+
+SESSION_FIELDS = [
+    "title",
+    "election",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "location_or_link",
+    "speaker",
+    "notes",
+    "checkin_open",
+]
+AUDIT_NAMES_SHOWN = 20
+
+
+class SocializationError(Exception):
+    """A rule of socialization sessions was broken."""
+
+
+class CheckinRefused(Exception):
+    """Self check-in refused; ``reason`` says why (see ``attendance_self_checkin``)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _snapshot(session: SocializationSession, units=None) -> dict:
+    data = {f: getattr(session, f) for f in SESSION_FIELDS}
+    data["starts_at"] = _local(data["starts_at"])
+    data["ends_at"] = _local(data["ends_at"])
+    if units is not None:
+        data["units"] = ", ".join(sorted(u.code for u in units))
+    return data
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else value
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- Sessions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(*, actor, units, **data) -> SocializationSession:
+    units = list(units)
+    if not units:
+        raise SocializationError("A session is for at least one unit.")
+    session = SocializationSession(created_by=_user(actor), **data)
+    session.full_clean()
+    session.save()
+    session.units.set(units)
+    audit_record(
+        actor=actor,
+        action="socialization.created",
+        target=session,
+        changes=diff_fields({}, _snapshot(session, units)),
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(*, actor, session: SocializationSession, units=None, **data) -> SocializationSession:
+    session = SocializationSession.objects.select_for_update().get(pk=session.pk)
+    old_units = list(session.units.all())
+    before = _snapshot(session, old_units)
+    for key, value in data.items():
+        setattr(session, key, value)
+    session.full_clean()
+    session.save()
+    new_units = old_units
+    if units is not None:
+        new_units = list(units)
+        if not new_units:
+            raise SocializationError("A session is for at least one unit.")
+        session.units.set(new_units)
+    changes = diff_fields(before, _snapshot(session, new_units))
+    if changes:
+        audit_record(actor=actor, action="socialization.updated", target=session, changes=changes)
+    return session
+
+
+@transaction.atomic
+def session_set_checkin_open(*, actor, session: SocializationSession, is_open: bool) -> SocializationSession:
+    changed = SocializationSession.objects.filter(pk=session.pk, checkin_open=not is_open).update(
+        checkin_open=is_open, updated_at=timezone.now()
+    )
+    if changed:
+        audit_record(
+            actor=actor,
+            action="socialization.checkin_opened" if is_open else "socialization.checkin_closed",
+            target=session,
+            changes={"checkin_open": [not is_open, is_open]},
+        )
+    session.checkin_open = is_open
+    return session
+
+
+# --- Attendance ---------------------------------------------------------------
+
+
+@dataclass
+class AttendanceResult:
+    added: list[Person] = field(default_factory=list)
+    already: list[Person] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    outside: list[Person] = field(default_factory=list)
+    inactive: list[Person] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return len(self.unknown) + len(self.outside) + len(self.inactive)
+
+
+def _session_unit_ids(session) -> set[int]:
+    return set(session.units.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def attendance_add(
+    *, actor, session: SocializationSession, persons, method: str, now: dt.datetime | None = None
+) -> AttendanceResult:
+    """Record that ``persons`` attended; people already recorded are reported, not added twice.
+
+    Every person must be an active employee of one of the session's units.
+    """
+    persons = list({p.pk: p for p in persons}.values())
+    unit_ids = _session_unit_ids(session)
+    wrong = [p for p in persons if p.status != PersonStatus.ACTIVE or p.unit_id not in unit_ids]
+    if wrong:
+        raise SocializationError(f"Not active employees of the session's units: {[p.pk for p in wrong]}")
+    if method not in AttendanceMethod.values:
+        raise SocializationError(f"Unknown method {method!r}")
+    result = AttendanceResult()
+    if not persons:
+        return result
+    existing = set(
+        Attendance.objects.filter(session=session, person__in=[p.pk for p in persons]).values_list(
+            "person_id", flat=True
+        )
+    )
+    result.already = [p for p in persons if p.pk in existing]
+    new = [p for p in persons if p.pk not in existing]
+    now = now or timezone.now()
+    rows = [
+        Attendance(session=session, person=p, method=method, recorded_at=now, recorded_by=_user(actor)) for p in new
+    ]
+    for row in rows:
+        # Related objects are already loaded and the unique constraint guards duplicates in the
+        # database: validating them row by row would cost queries per person.
+        row.full_clean(exclude=["session", "person", "recorded_by"], validate_unique=False, validate_constraints=False)
+    # A concurrent recording of the same person is silently skipped by the constraint.
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    result.added = new
+    if new:
+        names = ", ".join(f"{p.full_name} ({p.identity_number})" for p in new[:AUDIT_NAMES_SHOWN])
+        if len(new) > AUDIT_NAMES_SHOWN:
+            names += f" … (+{len(new) - AUDIT_NAMES_SHOWN})"
+        audit_record(
+            actor=actor,
+            action="attendance.added",
+            target=session,
+            changes={"attendance": [None, f"+{len(new)} ({AttendanceMethod(method).label})"]},
+            note=names,
+        )
+    return result
+
+
+@transaction.atomic
+def attendance_import(*, actor, session: SocializationSession, numbers: list[str]) -> AttendanceResult:
+    """Record attendance from a list of NIP/NIK numbers, reporting those that cannot be added."""
+    numbers = list(dict.fromkeys(n for n in (normalize_number(x) for x in numbers) if n))
+    found: dict[str, Person] = {}
+    if numbers:
+        for person in Person.objects.filter(Q(nip__in=numbers) | Q(nik__in=numbers)):
+            for number in (person.nip, person.nik):
+                if number:
+                    found[number] = person
+    unit_ids = _session_unit_ids(session)
+    accepted: dict[int, Person] = {}
+    unknown, outside, inactive = [], {}, {}
+    for number in numbers:
+        person = found.get(number)
+        if person is None:
+            unknown.append(number)
+        elif person.status != PersonStatus.ACTIVE:
+            inactive[person.pk] = person
+        elif person.unit_id not in unit_ids:
+            outside[person.pk] = person
+        else:
+            accepted[person.pk] = person
+    result = attendance_add(actor=actor, session=session, persons=accepted.values(), method=AttendanceMethod.IMPORTED)
+    result.unknown, result.outside, result.inactive = unknown, list(outside.values()), list(inactive.values())
+    return result
+
+
+@transaction.atomic
+def attendance_self_checkin(
+    *, session: SocializationSession, number: str, birth_date: dt.date, now: dt.datetime | None = None
+) -> tuple[Person, bool]:
+    """Check a person in by their NIP/NIK and birth date; ``(person, newly_recorded)``.
+
+    Raises ``CheckinRefused`` with reason ``CheckinState.CLOSED / NOT_YET /
+    OVER`` outside the check-in window, ``"identity"`` when no active employee
+    has this number and birth date (the same answer whether the number exists
+    or not), and ``"not_in_units"`` when the person is not in the session's units.
+    """
+    now = now or timezone.now()
+    state = session.checkin_state(now)
+    if state != CheckinState.OPEN:
+        raise CheckinRefused(state)
+    number = normalize_number(number)
+    person = None
+    if number:
+        person = (
+            Person.objects.filter(Q(nip=number) | Q(nik=number), status=PersonStatus.ACTIVE)
+            .select_related("unit")
+            .first()
+        )
+    if person is None or person.birth_date is None or person.birth_date != birth_date:
+        raise CheckinRefused("identity")
+    if person.unit_id not in _session_unit_ids(session):
+        raise CheckinRefused("not_in_units")
+    result = attendance_add(
+        actor=None, session=session, persons=[person], method=AttendanceMethod.SELF_CHECKIN, now=now
+    )
+    return person, bool(result.added)
+
+
+@transaction.atomic
+def attendance_remove(*, actor, attendance: Attendance) -> None:
+    """Undo a wrongly recorded attendance."""
+    session, person = attendance.session, attendance.person
+    deleted, _ = Attendance.objects.filter(pk=attendance.pk).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action="attendance.removed",
+            target=session,
+            changes={"attendance": [f"{person.full_name} ({person.identity_number})", None]},
+        )
+
+
+# --- Materials ------------------------------------------------------------------
+
+
+@transaction.atomic
+def material_upload(*, actor, session: SocializationSession, upload) -> SessionMaterial:
+    """Store a document for the session; refuses (``ValidationError``) what is not a document by content."""
+    kind = check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=settings.SATGAS_UPLOAD_MAX_BYTES)
+    original = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or f"materi.{kind.extension}"
+    material = SessionMaterial(
+        session=session, original_name=original, kind=kind.code, size=upload.size, uploaded_by=_user(actor)
+    )
+    material.file.save("upload", upload, save=False)  # the name is replaced by upload_to
+    try:
+        material.full_clean()
+        material.save()
+        audit_record(
+            actor=actor,
+            action="socialization.material_uploaded",
+            target=session,
+            changes={"materials": [None, original]},
+            note=f"{kind.label}, {upload.size} B",
+        )
+    except Exception:
+        material.file.delete(save=False)
+        raise
+    return material
