@@ -95,3 +95,23 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+def celery_worker_on_redis():
+    """A real Celery worker (in a thread) consuming from Redis; needs REDIS_URL."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL not set: no broker for a real worker")
+
+    from satgas.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.REDIS_URL
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.task_always_eager = True

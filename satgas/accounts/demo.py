@@ -34,6 +34,8 @@ def seed_accounts(units) -> list[User]:
             user = User.objects.create_user(
                 email=email, password=DEMO_PASSWORD, full_name=person.full_name if person else email, person=person
             )
+            if person:  # invitations for the demo account's person reach its mailbox
+                Person.objects.filter(pk=person.pk).update(email=email)
         if role:
             RoleAssignment.objects.get_or_create(user=user, role=role, unit=units[role_unit] if role_unit else None)
         users.append(user)

@@ -15,21 +15,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def celery_worker_on_redis():
-    from celery.contrib.testing.worker import start_worker
-
-    from satgas.celery import app
-
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.REDIS_URL
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
-
-
 def _wait_for(import_id, statuses, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
