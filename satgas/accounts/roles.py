@@ -4,6 +4,7 @@ Every app's ``permissions.py`` asks this object; nothing else inspects
 ``RoleAssignment`` rows.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .models import Role, RoleAssignment
@@ -62,6 +63,16 @@ class Roles:
 
 ANONYMOUS = Roles()
 
+# Other apps grant the unit task-force role too: each provider maps a person id
+# to the ids of the units whose task force that person currently serves on
+# (the taskforces app registers one for active memberships).
+TASKFORCE_UNIT_PROVIDERS: list[Callable[[int], Iterable[int]]] = []
+
+
+def register_taskforce_units_provider(provider: Callable[[int], Iterable[int]]) -> None:
+    if provider not in TASKFORCE_UNIT_PROVIDERS:
+        TASKFORCE_UNIT_PROVIDERS.append(provider)
+
 
 def roles_for(user) -> Roles:
     """Roles of ``user``, cached on the user object for the request."""
@@ -87,6 +98,8 @@ def roles_for(user) -> Roles:
         from satgas.personnel.models import Person
 
         person_unit_id = Person.objects.filter(pk=user.person_id).values_list("unit_id", flat=True).first()
+        for provider in TASKFORCE_UNIT_PROVIDERS:
+            taskforce_units.update(provider(user.person_id))
     roles = Roles(
         authenticated=True,
         is_regional_admin=admin or user.is_superuser,

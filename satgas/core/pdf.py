@@ -6,6 +6,7 @@ no network, no internal addresses. Templates refer to static files with
 this fetcher understands.
 """
 
+import base64
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -33,8 +34,22 @@ def _static_path(relative: str) -> Path | None:
     return None
 
 
+DATA_IMAGE_PREFIXES = ("data:image/png;base64,", "data:image/jpeg;base64,")
+DATA_IMAGE_MAX_CHARS = 300_000
+
+
 class StaticFilesFetcher(URLFetcher):
     def fetch(self, url, headers=None):
+        if url.startswith(DATA_IMAGE_PREFIXES):
+            # Inline images we generated (a drawn signature); decoded here, never fetched.
+            if len(url) > DATA_IMAGE_MAX_CHARS:
+                raise FetchRefused("Inline image too large")
+            header, _, payload = url.partition(",")
+            try:
+                body = base64.b64decode(payload, validate=True)
+            except ValueError:
+                raise FetchRefused("Inline image is not valid base64") from None
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": header[5:].split(";")[0]})
         parts = urlsplit(url)
         base = urlsplit(PDF_BASE_URL)
         if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(settings.STATIC_URL):

@@ -30,11 +30,12 @@ def dashboard(request):
 
 
 def client_ip(request) -> str | None:
-    """The client's address; behind the reverse proxy, from X-Forwarded-For."""
-    from django.conf import settings
+    """The client's address, by the same rule as the login rate limits
+    (allauth: REMOTE_ADDR, or the right-most untrusted X-Forwarded-For hop
+    when ``SATGAS_TRUSTED_PROXY_COUNT`` proxies are configured)."""
+    from allauth.core.internal.httpkit import get_client_ip
 
-    if settings.SATGAS_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_client_ip(request)
+    except Exception:  # noqa: BLE001 - a header that does not match the proxy count
+        return None

@@ -96,6 +96,17 @@ def campaigns_for_person(person) -> list[tuple[Campaign, Signature | None]]:
     return [(c, signatures.get(c.pk)) for c in ordered]
 
 
+def campaigns_to_sign_for(person) -> QuerySet[Campaign]:
+    """Non-draft campaigns whose units and employment types include the person."""
+    campaigns = (
+        Campaign.objects.select_related("version__document")
+        .filter(units=person.unit_id)
+        .exclude(status=CampaignStatus.DRAFT)
+    )
+    ids = [c.pk for c in campaigns if person.employment_type in c.employment_types]
+    return Campaign.objects.select_related("version__document").filter(pk__in=ids)
+
+
 def signature_by_code(code: str) -> Signature | None:
     code = (code or "").strip().upper().replace("-", "")
     if not code.isalnum() or len(code) != 20:
@@ -131,3 +142,35 @@ def oath_coverage_by_unit(*, election, unit_ids) -> dict[int, dict]:
         .annotate(staff=Count("id"), signed=Count("id", filter=Q(has_signed=True)))
     )
     return {row["unit_id"]: {"staff": row["staff"], "signed": row["signed"]} for row in rows}
+
+
+def coverage_table(*, user, election_id=None) -> dict:
+    """Per unit the user may read: active staff, socialized and signed, for one election."""
+    from satgas.elections.models import Election
+    from satgas.personnel.selectors import units_for_user
+    from satgas.socialization.selectors import attendance_coverage_by_unit
+
+    elections = list(Election.objects.all())
+    election = next((e for e in elections if str(e.pk) == str(election_id)), elections[0] if elections else None)
+    units = list(units_for_user(user).filter(is_active=True).order_by("name"))
+    unit_ids = [u.pk for u in units]
+    oath = oath_coverage_by_unit(election=election, unit_ids=unit_ids) if election else {}
+    socialized = attendance_coverage_by_unit(unit_ids=unit_ids, election=election)
+    rows = []
+    for unit in units:
+        staff = oath.get(unit.pk, {}).get("staff", 0)
+        if not staff:
+            continue
+        signed = oath.get(unit.pk, {}).get("signed", 0)
+        attended = socialized.get(unit.pk, 0)
+        rows.append(
+            {
+                "unit": unit,
+                "staff": staff,
+                "signed": signed,
+                "attended": attended,
+                "signed_pct": round(100 * signed / staff, 1),
+                "attended_pct": round(100 * attended / staff, 1),
+            }
+        )
+    return {"rows": rows, "elections": elections, "election": election}

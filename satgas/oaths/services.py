@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -193,6 +194,30 @@ def person_in_scope(campaign: Campaign, person) -> bool:
     )
 
 
+MAX_IDENTITY_FAILURES = 10  # per person and campaign, per hour
+
+
+def _failures_key(campaign, person) -> str:
+    return f"oath-identity-failures:{campaign.pk}:{person.pk}"
+
+
+def identity_blocked(*, campaign, person) -> bool:
+    return (cache.get(_failures_key(campaign, person)) or 0) >= MAX_IDENTITY_FAILURES
+
+
+def identity_confirm(*, campaign, person, number: str, birth_date: dt.date | None) -> bool:
+    """Check the signer's NIP/NIK and birth date; count failures (shared cache)."""
+    if identity_matches(person, number=number, birth_date=birth_date):
+        return True
+    key = _failures_key(campaign, person)
+    cache.add(key, 0, timeout=3600)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=3600)
+    return False
+
+
 def identity_matches(person, *, number: str, birth_date: dt.date | None) -> bool:
     from satgas.personnel.identity import normalize_number
 
@@ -205,6 +230,7 @@ def _new_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
+@transaction.atomic
 def oath_sign(
     *,
     campaign: Campaign,

@@ -1,7 +1,6 @@
 """The staff journey (sign, download the statement) and public verification."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from satgas.core.pdf import render_pdf
 from satgas.core.qr import qr_svg
 from satgas.core.views import client_ip
 from satgas.personnel.models import Person
+from satgas.personnel.selectors import own_person
 
 from . import permissions, selectors, services
 from .forms import SignForm
@@ -21,20 +21,14 @@ from .models import Campaign, Signature
 from .tokens import InvitationError, invitation_read
 from .views import ERRORS
 
-MAX_IDENTITY_FAILURES = 10  # per person and campaign, per hour
-
 
 @login_required
 def my_oaths(request):
     roles = roles_for(request.user)
     if not roles.is_staff_member:
         raise PermissionDenied
-    person = Person.objects.select_related("unit").get(pk=roles.person_id)
+    person = own_person(user=request.user)
     return render(request, "oaths/my_oaths.html", {"items": selectors.campaigns_for_person(person)})
-
-
-def _failures_key(campaign, person) -> str:
-    return f"oath-identity-failures:{campaign.pk}:{person.pk}"
 
 
 def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_by=None, token=None):
@@ -49,14 +43,13 @@ def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_
     version = campaign.version
     commitments = list(version.commitments.order_by("order"))
     form = SignForm(request.POST or None, version=version, commitments=commitments)
-    key = _failures_key(campaign, person)
     if request.method == "POST" and form.is_valid():
-        if cache.get(key, 0) >= MAX_IDENTITY_FAILURES:
-            return _refusal(request, _("Too many wrong attempts. Try again in an hour."), status=429, campaign=campaign)
         data = form.cleaned_data
-        if not services.identity_matches(person, number=data["identity_number"], birth_date=data["birth_date"]):
-            cache.add(key, 0, timeout=3600)
-            cache.incr(key)
+        if services.identity_blocked(campaign=campaign, person=person):
+            return _refusal(request, _("Too many wrong attempts. Try again in an hour."), status=429, campaign=campaign)
+        if not services.identity_confirm(
+            campaign=campaign, person=person, number=data["identity_number"], birth_date=data["birth_date"]
+        ):
             form.add_error(None, _("The NIP/NIK and date of birth do not match our records for this invitation."))
         else:
             try:
@@ -102,8 +95,9 @@ def sign(request, pk):
     roles = roles_for(request.user)
     if not roles.is_staff_member:
         raise PermissionDenied
-    campaign = get_object_or_404(Campaign.objects.select_related("version__document"), pk=pk)
-    person = Person.objects.select_related("unit").get(pk=roles.person_id)
+    person = own_person(user=request.user)
+    # Campaigns the person is not asked to sign (drafts, other units or types) do not exist for them.
+    campaign = get_object_or_404(selectors.campaigns_to_sign_for(person), pk=pk)
     return _sign_page(
         request,
         campaign=campaign,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
-from satgas.elections.models import Election
 from satgas.personnel.forms import PersonFilter
 from satgas.personnel.models import Unit
 from satgas.personnel.selectors import person_find_by_identity
@@ -278,32 +277,8 @@ def campaign_paper(request, pk):
 @login_required
 def coverage(request):
     _require(permissions.can_follow_campaigns(request.user))
-    from satgas.personnel.selectors import units_for_user
-    from satgas.socialization.selectors import attendance_coverage_by_unit
-
-    elections = list(Election.objects.all())
-    election = next(
-        (e for e in elections if str(e.pk) == request.GET.get("election")), elections[0] if elections else None
+    return render(
+        request,
+        "oaths/coverage.html",
+        selectors.coverage_table(user=request.user, election_id=request.GET.get("election")),
     )
-    units = list(units_for_user(request.user).filter(is_active=True).order_by("name"))
-    unit_ids = [u.pk for u in units]
-    oath = selectors.oath_coverage_by_unit(election=election, unit_ids=unit_ids) if election else {}
-    socialized = attendance_coverage_by_unit(unit_ids=unit_ids, election=election)
-    rows = []
-    for unit in units:
-        staff = oath.get(unit.pk, {}).get("staff", 0)
-        if not staff:
-            continue
-        signed = oath.get(unit.pk, {}).get("signed", 0)
-        attended = socialized.get(unit.pk, 0)
-        rows.append(
-            {
-                "unit": unit,
-                "staff": staff,
-                "signed": signed,
-                "attended": attended,
-                "signed_pct": round(100 * signed / staff, 1),
-                "attended_pct": round(100 * attended / staff, 1),
-            }
-        )
-    return render(request, "oaths/coverage.html", {"rows": rows, "elections": elections, "election": election})

@@ -248,5 +248,7 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
-# Set when nginx (or another proxy you control) sets X-Forwarded-For.
-SATGAS_TRUST_X_FORWARDED_FOR = env.bool("SATGAS_TRUST_X_FORWARDED_FOR", False)
+# Number of reverse proxies you control in front of the app (nginx: 1). The
+# client IP is then the right-most untrusted X-Forwarded-For entry; used by
+# the login rate limits, check-in limits and the IP stored with signatures.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("SATGAS_TRUSTED_PROXY_COUNT", 0)

@@ -16,6 +16,12 @@ IDENTITY_ERROR = gettext_lazy(
 )
 
 
+def _initials(full_name: str) -> str:
+    """``Agus Prasetyo, S.H.`` -> ``Agus P.``: enough for the attendee, little for an onlooker."""
+    words = full_name.split(",")[0].split()
+    return " ".join(words[:1] + [f"{w[0]}." for w in words[1:]])
+
+
 def _refusal(request, session, reason: str, *, status: int):
     return render(request, "socialization/checkin.html", {"session": session, "refused": reason}, status=status)
 
@@ -41,6 +47,8 @@ def checkin(request, code):
                 ratelimit.record_failure(ip)
                 form.add_error(None, IDENTITY_ERROR)
             elif exc.reason == "not_in_units":
+                # Counted too: otherwise the page would tell, without limit, which numbers are employees.
+                ratelimit.record_failure(ip)
                 form.add_error(
                     None,
                     _(
@@ -52,6 +60,8 @@ def checkin(request, code):
                 return _refusal(request, session, exc.reason, status=403)
         else:
             return render(
-                request, "socialization/checkin_done.html", {"session": session, "person": person, "created": created}
+                request,
+                "socialization/checkin_done.html",
+                {"session": session, "display_name": _initials(person.full_name), "created": created},
             )
     return render(request, "socialization/checkin.html", {"session": session, "form": form})

@@ -1,8 +1,8 @@
 """Failed self check-ins counted per client IP in the shared cache (Redis in production)."""
 
-from allauth.account.adapter import get_adapter
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+from satgas.core.views import client_ip as core_client_ip
 
 FAILURES_ALLOWED = 20
 WINDOW_SECONDS = 10 * 60
@@ -10,10 +10,7 @@ WINDOW_SECONDS = 10 * 60
 
 def client_ip(request) -> str:
     """The client address, trusting proxies exactly as the login rate limits do (allauth settings)."""
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except (PermissionDenied, ImproperlyConfigured):  # no usable address: such clients share one counter
-        return "unknown"
+    return core_client_ip(request) or "unknown"  # no usable address: such clients share one counter
 
 
 def _key(ip: str) -> str:

@@ -54,3 +54,21 @@ def test_cache_is_redis_when_redis_url_is_set():
 
 def test_healthz_rejects_post(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_error_pages_use_the_site_layout(client, outsider):
+    client.force_login(outsider)
+    forbidden = client.get("/personel/")
+    assert forbidden.status_code == 403 and 'id="main"' in forbidden.content.decode()
+    missing = client.get("/personel/999999/")
+    assert missing.status_code == 404 and 'id="main"' in missing.content.decode()
+
+
+def test_client_ip_follows_the_trusted_proxy_count(rf, settings):
+    from satgas.core.views import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="127.0.0.1")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "127.0.0.1"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"  # the hop our proxy saw, not the client's own claim

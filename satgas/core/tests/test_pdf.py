@@ -39,3 +39,20 @@ def test_render_pdf_ignores_forbidden_resources(tmp_path):
     )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Halo" in text and "TOP-SECRET" not in text
+
+
+def test_inline_png_images_are_embedded_but_limited():
+    import base64
+
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4c50000000049454e44ae426082"
+        )
+    ).decode()
+    pdf = html_to_pdf(f'<p>Tanda tangan</p><img src="data:image/png;base64,{png}" style="width:20mm">')
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1
+    with pytest.raises(FetchRefused):
+        StaticFilesFetcher().fetch("data:image/png;base64," + "A" * 400_000)
+    with pytest.raises(FetchRefused):
+        StaticFilesFetcher().fetch("data:text/html;base64,PHNjcmlwdD4=")

@@ -271,3 +271,32 @@ def test_staff_sees_the_open_campaign_on_the_dashboard(client, staff_a, admin_us
     html = client.get(reverse("core:dashboard")).content.decode()
     signature = Signature.objects.get()
     assert reverse("oaths:statement", args=[signature.pk]) in html
+
+
+def test_a_failing_mail_server_does_not_lose_the_days_reminders(admin_user, unit_a, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from satgas.oaths import reminders
+
+    people = [PersonFactory(unit=unit_a, email=f"p{i}@x.test") for i in range(3)]
+    campaign = open_campaign(units=[unit_a], actor=admin_user)
+
+    def broken(self, messages):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    with pytest.raises(OSError):
+        reminders.send_reminders(campaign, [p.pk for p in people])
+    assert not ReminderLog.objects.exists(), "claims roll back with the failed send"
+    monkeypatch.undo()
+    assert reminders.send_reminders(campaign, [p.pk for p in people]) == 3  # the task's retry
+    assert ReminderLog.objects.count() == 3
+
+
+def test_compliance_bars_use_css_numbers_in_indonesian(client, admin_user, unit_a):
+    people = [PersonFactory(unit=unit_a) for _ in range(3)]
+    campaign = open_campaign(units=[unit_a], actor=admin_user)
+    _sign(campaign, people[0])
+    client.force_login(admin_user)
+    html = client.get(reverse("oaths:campaign_detail", args=[campaign.pk])).content.decode()
+    assert 'style="width: 33.3%"' in html and 'aria-valuenow="33.3"' in html

@@ -104,16 +104,24 @@ def test_signing_outside_the_window_is_refused(client, staff_a, unit_a, admin_us
 def test_a_draft_campaign_cannot_be_signed(client, staff_a, unit_a, admin_user):
     draft = open_campaign(units=[unit_a], actor=admin_user, status=CampaignStatus.DRAFT)
     client.force_login(staff_a)
-    assert client.post(_sign_url(draft), sign_data(staff_a.person)).status_code == 403
+    assert client.post(_sign_url(draft), sign_data(staff_a.person)).status_code == 404
     assert not Signature.objects.exists()
 
 
 def test_people_outside_the_scope_cannot_sign(client, taskforce_b, unit_a, unit_b, admin_user):
     campaign = open_campaign(units=[unit_a], actor=admin_user)
     client.force_login(taskforce_b)
-    assert client.post(_sign_url(campaign), sign_data(taskforce_b.person)).status_code == 403
+    # Campaigns a person is not asked to sign do not exist for them (no title leaks).
+    assert client.post(_sign_url(campaign), sign_data(taskforce_b.person)).status_code == 404
     only_ppnpn = open_campaign(units=[unit_b], actor=admin_user, types=["PPNPN"], title="PPNPN")
-    assert client.post(_sign_url(only_ppnpn), sign_data(taskforce_b.person)).status_code == 403
+    assert client.post(_sign_url(only_ppnpn), sign_data(taskforce_b.person)).status_code == 404
+    # Through an invitation link (bound to the person) the refusal explains why.
+    from satgas.oaths.tokens import invitation_token
+
+    link = reverse(
+        "oaths:invitation", args=[invitation_token(campaign_id=campaign.pk, person_id=taskforce_b.person_id)]
+    )
+    assert client.post(link, sign_data(taskforce_b.person)).status_code == 403
     assert not Signature.objects.exists()
 
 

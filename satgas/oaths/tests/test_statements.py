@@ -101,3 +101,28 @@ def test_admin_records_a_paper_signature_with_its_scan(client, admin_user, unit_
     assert str(settings.PRIVATE_ROOT) in signature.paper_scan.path
     download = client.get(reverse("oaths:paper_scan", args=[signature.pk]))
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_drawn_signature_appears_in_the_statement(client, staff_a, unit_a, admin_user):
+    import base64
+
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4c50000000049454e44ae426082"
+        )
+    ).decode()
+    campaign = open_campaign(units=[unit_a], actor=admin_user)
+    person = staff_a.person
+    signature, _ = services.oath_sign(
+        campaign=campaign,
+        person=person,
+        typed_name=person.full_name,
+        confirmed=[1, 2, 3],
+        ip_address=None,
+        user_agent="",
+        drawn_signature=f"data:image/png;base64,{png}",
+    )
+    client.force_login(staff_a)
+    pdf = client.get(reverse("oaths:statement_pdf", args=[signature.pk])).content
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) == 1

@@ -51,7 +51,9 @@ def test_right_identity_checks_in_once(client, session, person, at):
     typed = f"{person.nip[:8]} {person.nip[8:14]} {person.nip[14]} {person.nip[15:]}"  # as printed on ID cards
     response = _post(client, session, typed, BIRTH)
     assert response.status_code == 200
-    assert response.context["created"] is True and "Agus Prasetyo" in response.content.decode()
+    html = response.content.decode()
+    # The attendee sees a short form of their name; onlookers do not learn the full name.
+    assert response.context["created"] is True and "Agus P." in html and "Prasetyo" not in html
     attendance = Attendance.objects.get(session=session, person=person)
     assert attendance.method == AttendanceMethod.SELF_CHECKIN and attendance.recorded_by is None
     assert attendance.recorded_at == SESSION_START + dt.timedelta(minutes=5)
@@ -146,3 +148,11 @@ def test_successful_checkins_do_not_count_towards_the_limit(client, session, uni
     for p in people:
         assert _post(client, session, p.nip, p.birth_date).status_code == 200
     assert Attendance.objects.count() == len(people)
+
+
+def test_numbers_of_other_units_count_towards_the_limit(client, session, unit_b, at):
+    outsider = PersonFactory(unit=unit_b, nip=make_nip(birth=BIRTH, serial=77))
+    at(SESSION_START)
+    for _ in range(ratelimit.FAILURES_ALLOWED):
+        assert _post(client, session, outsider.nip, BIRTH).status_code == 200
+    assert _post(client, session, outsider.nip, BIRTH).status_code == 429

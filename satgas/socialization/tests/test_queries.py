@@ -26,8 +26,8 @@ def test_session_list_for_taskforce_is_flat(client, taskforce_a, unit_a, rows, d
     for _ in range(rows):
         SessionFactory(units=[unit_a])
     client.force_login(taskforce_a)
-    # as above + the user's own unit (roles) + checking the chosen unit filter
-    with django_assert_max_num_queries(10):
+    # as above + the user's own unit and task-force memberships (roles) + checking the chosen unit filter
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("socialization:session_list"), {"unit": unit_a.pk})
     assert response.context["page"].paginator.count == rows
 
@@ -52,8 +52,9 @@ def test_staff_detail_queries_are_flat(client, staff_a, unit_a, rows, django_ass
     for _ in range(rows):
         AttendanceFactory(session=session, person=PersonFactory(unit=unit_a))
     client.force_login(staff_a)
-    # session, user, roles (2), session, units, materials, own attendance
-    with django_assert_max_num_queries(8):
+    # session, user, roles (3: assignments, own unit, task-force memberships), session, units, materials,
+    # own attendance
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("socialization:session_detail", args=[session.pk]))
     assert response.context["own_attended"] is False
 
@@ -65,8 +66,8 @@ def test_pick_page_queries_are_flat(client, taskforce_a, unit_a, rows, django_as
     for person in people[::2]:
         AttendanceFactory(session=session, person=person)
     client.force_login(taskforce_a)
-    # session, user, roles (2), session, units, people, ids already recorded
-    with django_assert_max_num_queries(8):
+    # session, user, roles (3), session, units, people, ids already recorded
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("socialization:attendance_pick", args=[session.pk]))
     assert len(response.context["persons"]) == rows + 1  # + taskforce_a's own record
 
