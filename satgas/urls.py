@@ -8,6 +8,8 @@ urlpatterns = [
     path("personel/", include("satgas.personnel.urls")),
     path("ikrar/", include("satgas.oaths.urls")),
     path("sosialisasi/", include("satgas.socialization.urls")),
+    path("satgas/", include("satgas.taskforces.urls")),
+    path("verifikasi/satgas/", include("satgas.taskforces.verify_urls")),
     path("verifikasi/", include("satgas.oaths.verify_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -8,10 +8,11 @@ from .models import Role, RoleAssignment, User
 
 DEMO_PASSWORD = "SatgasDemo2024!"
 
-# email, role, role unit code, personnel unit code, description
+# email, role, role unit code, personnel unit code, description. The task-force role of
+# satgas@ comes from its membership of the LAPAS-SMG task force (satgas/taskforces/demo.py).
 DEMO_ACCOUNTS = [
     ("admin@satgas.test", Role.REGIONAL_ADMIN, None, "KWJATENG", "Regional admin (Kanwil)"),
-    ("satgas@satgas.test", Role.UNIT_TASKFORCE, "LAPAS-SMG", "LAPAS-SMG", "Task-force member, Lapas Kelas I Semarang"),
+    ("satgas@satgas.test", None, None, "LAPAS-SMG", "Task-force member (Sekretaris), Lapas Kelas I Semarang"),
     ("pegawai@satgas.test", None, None, "LAPAS-SMG", "Staff, Lapas Kelas I Semarang"),
     ("pimpinan@satgas.test", Role.LEADER, None, "KWJATENG", "Leader (read-only dashboards)"),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "satgas.elections",
     "satgas.oaths",
     "satgas.socialization",
+    "satgas.taskforces",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from satgas.accounts.demo import seed_accounts
 from satgas.elections.demo import seed_elections
 from satgas.oaths.demo import seed_oaths
 from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
+from satgas.taskforces.demo import seed_taskforces
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         seed_accounts(units)
         seed_elections()
         seed_oaths()
+        seed_taskforces()
         try:
             from satgas.socialization.demo import seed_socialization
         except ImportError:  # pragma: no cover - the app's demo data is optional
