@@ -11,6 +11,8 @@ urlpatterns = [
     path("satgas/", include("satgas.taskforces.urls")),
     path("verifikasi/satgas/", include("satgas.taskforces.verify_urls")),
     path("verifikasi/", include("satgas.oaths.verify_urls")),
+    path("pelanggaran/", include("satgas.violations.urls")),
+    path("lapor/", include("satgas.violations.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

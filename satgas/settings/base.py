@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "satgas.oaths",
     "satgas.socialization",
     "satgas.taskforces",
+    "satgas.violations",
 ]
 
 MIDDLEWARE = [
@@ -253,3 +254,25 @@ CELERY_BEAT_SCHEDULE.update(
 # client IP is then the right-most untrusted X-Forwarded-For entry; used by
 # the login rate limits, check-in limits and the IP stored with signatures.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("SATGAS_TRUSTED_PROXY_COUNT", 0)
+
+# --- Violation cases --------------------------------------------------------
+# Case numbers: {year} and {seq} (gap-free per year), e.g. NET/JTG/2024/0001.
+SATGAS_VIOLATION_NUMBER_PATTERN = env.str("SATGAS_VIOLATION_NUMBER_PATTERN", "NET/JTG/{year}/{seq:04d}")
+# Days allowed per stage (verification: 7 days from receipt, as the public channel promises).
+SATGAS_VIOLATION_DUE_DAYS = {
+    "verification": env.int("SATGAS_VIOLATION_VERIFY_DAYS", 7),
+    "clarification": env.int("SATGAS_VIOLATION_CLARIFY_DAYS", 14),
+    "decision": env.int("SATGAS_VIOLATION_DECIDE_DAYS", 7),
+    "follow_up": env.int("SATGAS_VIOLATION_FOLLOW_UP_DAYS", 30),
+    "closing": env.int("SATGAS_VIOLATION_CLOSE_DAYS", 7),
+}
+SATGAS_VIOLATION_DUE_SOON_DAYS = env.int("SATGAS_VIOLATION_DUE_SOON_DAYS", 2)
+SATGAS_VIOLATION_EVIDENCE_MAX_BYTES = env.int("SATGAS_VIOLATION_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+SATGAS_VIOLATION_EVIDENCE_MAX_FILES = env.int("SATGAS_VIOLATION_EVIDENCE_MAX_FILES", 10)
+# Wrong receipt codes allowed per client IP in the window before the status page answers 429.
+SATGAS_VIOLATION_RECEIPT_FAILURES = env.int("SATGAS_VIOLATION_RECEIPT_FAILURES", 10)
+SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS = env.int("SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE["violation-handler-digest"] = {
+    "task": "satgas.violations.tasks.violation_digest_send",
+    "schedule": crontab(hour=7, minute=0),
+}

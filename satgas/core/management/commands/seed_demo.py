@@ -5,6 +5,7 @@ from satgas.elections.demo import seed_elections
 from satgas.oaths.demo import seed_oaths
 from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
 from satgas.taskforces.demo import seed_taskforces
+from satgas.violations.demo import seed_violations
 
 
 class Command(BaseCommand):
@@ -24,4 +25,5 @@ class Command(BaseCommand):
             seed_socialization = None
         if seed_socialization:
             seed_socialization()
+        seed_violations()
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")
