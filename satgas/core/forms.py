@@ -26,6 +26,8 @@ def _css_class(widget) -> str:
 def style_form(form: forms.BaseForm) -> forms.BaseForm:
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            continue  # styled by templates/django/forms/widgets/{multiple_input,input_option}.html
         classes = widget.attrs.get("class", "")
         wanted = _css_class(widget)
         if wanted not in classes.split():

@@ -65,7 +65,7 @@ def case_detail(case: Case) -> dict:
         "active_assignments": [a for a in assignments if a.ended_at is None],
         "transitions": list(case.transitions.select_related("actor")),
         "notes": list(case.notes.select_related("author")),
-        "messages": list(case.messages.select_related("author")),
+        "reporter_messages": list(case.messages.select_related("author")),
         "clarifications": list(case.clarifications.select_related("recorded_by")),
         "sanctions": list(case.sanctions.select_related("recorded_by")),
         "evidence": list(case.evidence.all()),
