@@ -325,8 +325,11 @@ class DisciplineForm(models.TextChoices):
     ORAL_REPRIMAND = "ORAL_REPRIMAND", _("Oral reprimand")
     WRITTEN_REPRIMAND = "WRITTEN_REPRIMAND", _("Written reprimand")
     DISSATISFACTION = "DISSATISFACTION", _("Written statement of dissatisfaction")
+    # xgettext:no-python-format
     ALLOWANCE_CUT_6 = "ALLOWANCE_CUT_6", _("25% cut of performance allowance for 6 months")
+    # xgettext:no-python-format
     ALLOWANCE_CUT_9 = "ALLOWANCE_CUT_9", _("25% cut of performance allowance for 9 months")
+    # xgettext:no-python-format
     ALLOWANCE_CUT_12 = "ALLOWANCE_CUT_12", _("25% cut of performance allowance for 12 months")
     DEMOTION = "DEMOTION", _("Demotion one level for 12 months")
     NON_MANAGERIAL = "NON_MANAGERIAL", _("Moved to a non-managerial post for 12 months")
