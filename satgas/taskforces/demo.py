@@ -47,7 +47,7 @@ def seed_taskforces() -> list[TaskForce]:
         if unit is None or TaskForce.objects.filter(unit=unit, election=election).exists():
             continue
         task_force = services.taskforce_create(
-            actor=admin, unit=unit, election=election, term_starts_on=DECREE_DATE, term_ends_on=dt.date(2024, 12, 31)
+            actor=admin, unit=unit, election=election, term_starts_on=DECREE_DATE, term_ends_on=None
         )
         for person, role in zip(_people(unit, satgas_person), ROLES, strict=False):
             services.membership_add(

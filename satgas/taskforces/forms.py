@@ -66,6 +66,12 @@ class DecreeForm(StyledFormMixin, forms.Form):
     signatory_nip = forms.CharField(label=_("NIP of the signatory"), max_length=30, required=False, widget=NUMBER)
     signatory_title = forms.CharField(label=_("Position of the signatory"), max_length=200)
 
+    def clean_signatory_nip(self):
+        from satgas.personnel.identity import validate_nip
+
+        value = self.cleaned_data["signatory_nip"]
+        return validate_nip(value).number if value.strip() else ""
+
 
 class MemberForm(StyledFormMixin, forms.Form):
     identity_number = forms.CharField(label=_("NIP or NIK"), max_length=30, widget=NUMBER)

@@ -25,6 +25,11 @@ def current_q(on: dt.date, prefix: str = "") -> Q:
     )
 
 
+def in_term_q(on: dt.date, prefix: str = "") -> Q:
+    """Task forces whose decree term has not run out on ``on`` (no end date: open-ended)."""
+    return Q(**{f"{prefix}term_ends_on__isnull": True}) | Q(**{f"{prefix}term_ends_on__gte": on})
+
+
 def regional_defaults() -> RegionalDefaults:
     defaults, _ = RegionalDefaults.objects.get_or_create(pk=1)
     return defaults
@@ -35,9 +40,11 @@ def regional_defaults() -> RegionalDefaults:
 
 def taskforce_unit_ids_for_person(person_id: int) -> list[int]:
     """Units whose active task force ``person_id`` serves on today (the role provider)."""
+    on = today()
     return list(
         Membership.objects.filter(
-            current_q(today()),
+            current_q(on),
+            in_term_q(on, prefix="task_force__"),
             person_id=person_id,
             person__status=PersonStatus.ACTIVE,
             task_force__status=TaskForceStatus.ACTIVE,
@@ -263,5 +270,8 @@ def membership_by_badge_code(code: str) -> Membership | None:
 
 
 def membership_valid(membership: Membership, on: dt.date | None = None) -> bool:
-    """A badge is valid while its membership is current and its task force active."""
-    return membership.is_current(on or today()) and membership.task_force.status == TaskForceStatus.ACTIVE
+    """A badge is valid while its membership is current, its task force active and within its term."""
+    on = on or today()
+    task_force = membership.task_force
+    in_term = task_force.term_ends_on is None or task_force.term_ends_on >= on
+    return membership.is_current(on) and task_force.status == TaskForceStatus.ACTIVE and in_term

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -258,6 +258,8 @@ def decree_form(request, pk):
             services.decree_set(actor=request.user, task_force=task_force, **form.cleaned_data)
         except services.TaskForceError as exc:
             form.add_error("number" if exc.code.startswith("decree") else None, ERRORS[exc.code])
+        except ValidationError as exc:  # model validation the form did not anticipate: show it, never a 500
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Decree recorded."))
             return redirect("taskforces:detail", pk=pk)

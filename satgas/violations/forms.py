@@ -132,11 +132,10 @@ class ReportForm(StyledFormMixin, forms.Form):
         number = (data.get("reported_identity") or "").strip()
         person = person_find_by_identity(number) if number else None
         if number and person is None:
-            if self.public:
-                # The public form never tells whether a number belongs to an employee.
-                data["reported_description"] = f"{data.get('reported_description', '')}\nNIP/NIK: {number}".strip()
-            else:
-                self.add_error("reported_identity", _("No employee has this NIP/NIK."))
+            # A typed name, or a number that matches nobody, goes into the description: the form never
+            # tells a reporter whether a number belongs to an employee, and handlers can link the person later.
+            label = "NIP/NIK" if number.replace(" ", "").isdigit() else _("Name")
+            data["reported_description"] = f"{data.get('reported_description', '')}\n{label}: {number}".strip()
         data["reported_person"] = person
         if person is None and not (data.get("reported_description") or "").strip() and not self.errors:
             self.add_error("reported_description", _("Give the NIP/NIK or describe the reported person."))

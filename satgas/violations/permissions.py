@@ -5,8 +5,9 @@
 * Regional admins and task-force members enter reports received on paper, by
   phone or in person.
 * Handling: regional admins handle every case; task-force members handle the
-  non-confidential cases of their units; an assigned handler handles the case
-  assigned to them. Confidential cases: regional admins and assigned handlers.
+  non-confidential cases of their units; confidential cases: regional admins and
+  the assigned handlers, and an assignment counts only while its holder is still
+  a task-force member of the case's unit.
 * Conflicts of interest: the reported person and the head of the case's unit
   never see or handle the case, whatever their role.
 * The reporter's identity: only handlers who also hold the Django permission
@@ -54,11 +55,15 @@ def can_handle(user, case, *, assigned: bool | None = None) -> bool:
         return False
     if roles.is_regional_admin:
         return True
+    if case.unit_id not in roles.taskforce_unit_ids:
+        # An assignment only counts while its holder still serves on that unit's task force:
+        # ending the membership ends the access at once.
+        return False
+    if not case.confidential:
+        return True
     if assigned is None:
         assigned = case.assignments.filter(handler=user, ended_at__isnull=True).exists()
-    if assigned:
-        return True
-    return not case.confidential and case.unit_id in roles.taskforce_unit_ids
+    return assigned
 
 
 def can_assign(user, case) -> bool:

@@ -36,7 +36,7 @@ def cases_for_user(user) -> QuerySet[Case]:
     if not roles.authenticated:
         return qs.none()
     if not roles.is_regional_admin:
-        qs = qs.filter(Q(unit_id__in=roles.taskforce_unit_ids, confidential=False) | Q(_active_assignment(user)))
+        qs = qs.filter(unit_id__in=roles.taskforce_unit_ids).filter(Q(confidential=False) | Q(_active_assignment(user)))
     return _without_conflicts(qs, roles.person_id)
 
 
@@ -170,8 +170,21 @@ def digest_items(*, today: dt.date, soon_days: int) -> dict[int, list[Case]]:
     admin_ids = list(
         RoleAssignment.objects.filter(role=Role.REGIONAL_ADMIN, user__is_active=True).values_list("user_id", flat=True)
     )
+    from satgas.accounts.models import User
+
+    from . import permissions
+
+    recipients = {
+        user.pk: user
+        for user in User.objects.filter(
+            pk__in={a.handler_id for case in cases for a in case.active} | set(admin_ids), is_active=True
+        )
+    }
     out: dict[int, list[Case]] = {}
     for case in cases:
         for user_id in [a.handler_id for a in case.active] or admin_ids:
-            out.setdefault(user_id, []).append(case)
+            user = recipients.get(user_id)
+            # Nobody hears of a case they may not handle (ended membership, reported person, unit head).
+            if user is not None and permissions.can_handle(user, case, assigned=True):
+                out.setdefault(user_id, []).append(case)
     return out

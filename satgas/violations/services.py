@@ -145,6 +145,10 @@ def case_report(
         raise ViolationError("reported_unknown")
     if incident_date > timezone.localdate(now):
         raise ViolationError("incident_in_future")
+    if reported_person is not None:
+        # The case belongs to the reported person's unit, whatever unit was typed: that decides who
+        # sees and handles it, and keeps the head of that unit out of it.
+        unit = reported_person.unit
     checked = _check_files(files)
     stage = stage_for(incident_date)
     year = timezone.localtime(now).year

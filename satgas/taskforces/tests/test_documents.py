@@ -180,3 +180,22 @@ def test_concurrent_generation_is_gap_free_and_unique(region, admin_user):
     numbers = sorted(TaskForce.objects.exclude(decree_number=None).values_list("decree_number", flat=True))
     assert numbers == sorted(f"W.10-{n}.KP.05.02 TAHUN 2024" for n in range(1, 9))
     assert DecreeCounter.objects.get(year=2024).last_number == 8
+
+
+def test_a_bad_signatory_nip_is_a_form_error_not_a_crash(client, admin_user, unit_a):
+    from django.urls import reverse
+
+    from satgas.taskforces.tests.factories import make_taskforce
+
+    task_force = make_taskforce(unit=unit_a, actor=admin_user)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("taskforces:decree", args=[task_force.pk]),
+        {
+            "decree_date": "2024-01-22",
+            "signatory_name": "Kakanwil",
+            "signatory_title": "Kepala Kantor Wilayah",
+            "signatory_nip": "1234567890123456789012",
+        },
+    )
+    assert response.status_code == 200 and response.context["form"].errors["signatory_nip"]

@@ -92,3 +92,38 @@ def test_a_retired_member_loses_the_role(world, admin_user):
     person.status = PersonStatus.RETIRED
     person.save()
     assert not roles_for(_fresh(world["user"])).is_taskforce
+
+
+def test_the_role_and_the_badge_end_with_the_decree_term(admin_user, unit_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from satgas.accounts.roles import roles_for
+    from satgas.accounts.tests.factories import UserFactory
+    from satgas.personnel.tests.factories import PersonFactory
+    from satgas.taskforces import selectors, services
+    from satgas.taskforces.tests.factories import make_taskforce
+
+    today = timezone.localdate()
+    task_force = make_taskforce(
+        unit=unit_a,
+        actor=admin_user,
+        term_starts_on=today - dt.timedelta(days=30),
+        term_ends_on=today + dt.timedelta(days=1),
+    )
+    person = PersonFactory(unit=unit_a)
+    user = UserFactory(person=person)
+    membership = services.membership_add(
+        actor=admin_user, task_force=task_force, person=person, role="MEMBER", started_on=today - dt.timedelta(days=10)
+    )
+    services.taskforce_transition(actor=admin_user, task_force=task_force, to="ACTIVE", reason="uji")
+    assert unit_a.pk in roles_for(user).taskforce_unit_ids
+    membership.refresh_from_db()
+    assert selectors.membership_valid(membership)
+    task_force.refresh_from_db()
+    type(task_force).objects.filter(pk=task_force.pk).update(term_ends_on=today - dt.timedelta(days=1))
+    membership.refresh_from_db()
+    user = type(user).objects.get(pk=user.pk)
+    assert unit_a.pk not in roles_for(user).taskforce_unit_ids
+    assert not selectors.membership_valid(membership)
