@@ -13,6 +13,7 @@ urlpatterns = [
     path("verifikasi/", include("satgas.oaths.verify_urls")),
     path("pelanggaran/", include("satgas.violations.urls")),
     path("lapor/", include("satgas.violations.public_urls")),
+    path("monitoring/", include("satgas.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

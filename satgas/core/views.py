@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from satgas.accounts.roles import roles_for
+from satgas.monitoring import selectors as monitoring_selectors
 from satgas.personnel import selectors as personnel_selectors
 
 from .health import run_checks
@@ -21,6 +22,7 @@ def healthz(request):
 def dashboard(request):
     roles = roles_for(request.user)
     context = {"summary": personnel_selectors.dashboard_summary(user=request.user)}
+    context.update(monitoring_selectors.dashboard_panel(user=request.user))
     if roles.is_staff_member:
         from satgas.oaths.selectors import campaigns_for_person
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "satgas.socialization",
     "satgas.taskforces",
     "satgas.violations",
+    "satgas.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -275,4 +276,18 @@ SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS = env.int("SATGAS_VIOLATION_RECEIPT_WIND
 CELERY_BEAT_SCHEDULE["violation-handler-digest"] = {
     "task": "satgas.violations.tasks.violation_digest_send",
     "schedule": crontab(hour=7, minute=0),
+}
+
+# --- Monitoring reports -------------------------------------------------------
+# Reporting period in months (1 = monthly, 3 = quarterly; periods start in January).
+SATGAS_MONITORING_PERIOD_MONTHS = env.int("SATGAS_MONITORING_PERIOD_MONTHS", 1)
+# A report is due this many days after its period ends.
+SATGAS_MONITORING_DUE_DAYS = env.int("SATGAS_MONITORING_DUE_DAYS", 10)
+# Reminders start this many days before the due date; overdue reminders cover this many past periods.
+SATGAS_MONITORING_REMIND_BEFORE_DAYS = env.int("SATGAS_MONITORING_REMIND_BEFORE_DAYS", 3)
+SATGAS_MONITORING_REMIND_LOOKBACK_PERIODS = env.int("SATGAS_MONITORING_REMIND_LOOKBACK_PERIODS", 2)
+SATGAS_MONITORING_ATTACHMENT_MAX_BYTES = env.int("SATGAS_MONITORING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["monitoring-reminders"] = {
+    "task": "satgas.monitoring.tasks.monitoring_reminders_send",
+    "schedule": crontab(hour=7, minute=30),
 }

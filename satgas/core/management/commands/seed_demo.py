@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from satgas.accounts.demo import seed_accounts
 from satgas.elections.demo import seed_elections
+from satgas.monitoring.demo import seed_monitoring
 from satgas.oaths.demo import seed_oaths
 from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
 from satgas.taskforces.demo import seed_taskforces
@@ -26,4 +27,5 @@ class Command(BaseCommand):
         if seed_socialization:
             seed_socialization()
         seed_violations()
+        seed_monitoring()
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")
