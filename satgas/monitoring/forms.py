@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from satgas.core.forms import StyledFormMixin
 from satgas.elections.models import Election, ElectionStage
 
 from .models import Evaluation, FlaggedPost, MonitoringReport, ReportStatus, SocialMediaWatch, VulnerablePoint
@@ -8,12 +9,8 @@ from .models import Evaluation, FlaggedPost, MonitoringReport, ReportStatus, Soc
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+# The shared styling: Bootstrap classes plus aria-invalid/aria-describedby on errors.
+BootstrapMixin = StyledFormMixin
 
 
 class PointForm(BootstrapMixin, forms.ModelForm):
