@@ -1,12 +1,14 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satgas.core.forms import StyledFormMixin
 from satgas.elections.models import Election, ElectionStage
 
+from . import rules
 from .models import Evaluation, FlaggedPost, MonitoringReport, ReportStatus, SocialMediaWatch, VulnerablePoint
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 # The shared styling: Bootstrap classes plus aria-invalid/aria-describedby on errors.
@@ -26,6 +28,11 @@ class PointForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        if units.count() == 1:
+            self.initial.setdefault("unit", units.first())
+        # Reports are filed after their period: propose the last finished one.
+        current_start, _end = rules.period_containing(timezone.localdate())
+        self.initial.setdefault("period", rules.period_before(current_start)[0])
         self.fields["stage"].queryset = ElectionStage.objects.select_related("election").order_by(
             "-election__voting_day", "starts_on"
         )
@@ -42,6 +49,11 @@ class ReportStartForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        if units.count() == 1:
+            self.initial.setdefault("unit", units.first())
+        # Reports are filed after their period: propose the last finished one.
+        current_start, _end = rules.period_containing(timezone.localdate())
+        self.initial.setdefault("period", rules.period_before(current_start)[0])
 
 
 class ReportForm(BootstrapMixin, forms.ModelForm):

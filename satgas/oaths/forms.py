@@ -63,9 +63,11 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         initial=list(EmploymentType.values),
     )
-    opens_at = forms.DateTimeField(label=_("Opens (WIB)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    opens_at = forms.DateTimeField(
+        label=_("Opens (WIB)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
     closes_at = forms.DateTimeField(
-        label=_("Closes (WIB)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Closes (WIB)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
 
     class Meta:
@@ -102,7 +104,9 @@ class SignForm(StyledFormMixin, forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    birth_date = forms.DateField(label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     typed_name = forms.CharField(
         label=_("Type your full name to sign"),
         max_length=200,
@@ -143,5 +147,7 @@ class SignForm(StyledFormMixin, forms.Form):
 
 class PaperSignatureForm(StyledFormMixin, forms.Form):
     identity_number = forms.CharField(label=_("NIP or NIK of the signer"), max_length=30)
-    paper_signed_on = forms.DateField(label=_("Date on the paper form"), widget=forms.DateInput(attrs={"type": "date"}))
+    paper_signed_on = forms.DateField(
+        label=_("Date on the paper form"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     scan = forms.FileField(label=_("Scan of the signed form"), help_text=_("PDF, JPEG or PNG."))

@@ -82,7 +82,9 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
 class PersonMoveForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("New unit"), queryset=Unit.objects.filter(is_active=True))
-    moved_on = forms.DateField(label=_("Date of move"), widget=forms.DateInput(attrs={"type": "date"}))
+    moved_on = forms.DateField(
+        label=_("Date of move"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(label=_("Reason / decree"), max_length=255, required=False)
 
     def __init__(self, *args, person=None, **kwargs):

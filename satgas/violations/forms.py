@@ -76,7 +76,9 @@ class ReportForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit of the reported person"), queryset=Unit.objects.filter(is_active=True), required=False
     )
-    incident_date = forms.DateField(label=_("Date of the incident"), widget=forms.DateInput(attrs={"type": "date"}))
+    incident_date = forms.DateField(
+        label=_("Date of the incident"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     incident_place = forms.CharField(label=_("Place of the incident"), max_length=255, required=False)
     categories = forms.ModelMultipleChoiceField(
         label=_("What kind of violation?"),
@@ -188,7 +190,7 @@ class ClarificationForm(StyledFormMixin, forms.ModelForm):
         model = Clarification
         fields = ["held_on", "place", "attendees", "minutes"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "attendees": forms.Textarea(attrs={"rows": 2}),
             "minutes": forms.Textarea(attrs={"rows": 5}),
         }
@@ -207,7 +209,9 @@ class SanctionForm(StyledFormMixin, forms.Form):
         label=_("PPNPN contract sanction"), choices=[("", "—"), *ContractForm.choices], required=False
     )
     decree_number = forms.CharField(label=_("Decree number"), max_length=120)
-    decree_date = forms.DateField(label=_("Decree date"), widget=forms.DateInput(attrs={"type": "date"}))
+    decree_date = forms.DateField(
+        label=_("Decree date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     imposed_by = forms.CharField(label=_("Imposed by (name and position)"), max_length=200)
 
     def clean(self):

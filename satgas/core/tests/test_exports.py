@@ -40,3 +40,18 @@ def test_xlsx_keeps_numbers_as_text_and_formulas_inert():
     assert ws["A2"].data_type == "s"
     assert ws["B2"].value == "198609262015051001"
     assert ws["B2"].number_format == "@"
+
+
+def test_date_inputs_show_their_value_in_iso_format_in_indonesian(client, admin_user, unit_a):
+    """A type=date input only accepts yyyy-mm-dd; a localised 22/11/2026 would show an empty field."""
+    from django.urls import reverse
+
+    from satgas.personnel.tests.factories import PersonFactory
+
+    person = PersonFactory(unit=unit_a)
+    client.force_login(admin_user)
+    html = client.get(reverse("personnel:person_move", args=[person.pk])).content.decode()
+    import re
+
+    value = re.search(r'name="moved_on"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="moved_on"', html)
+    assert value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.group(1) or value.group(2))
