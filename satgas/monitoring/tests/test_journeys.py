@@ -22,32 +22,32 @@ def test_report_filed_returned_revised_accepted(open_page, live_server, admin_us
     start.locator("button[type=submit]").click()
     member.wait_for_url("**/ubah/")
     member.fill("#id_findings", "Satu unggahan kampanye di grup kantor.")
-    member.locator("main form").first.locator("button[type=submit]").first.click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        member.locator("main form").first.locator("button[type=submit]").first.click()
 
     member.goto(member.url if member.url.endswith("/ubah/") else member.url.rstrip("/") + "/ubah/")
     watch = member.locator("form[action$='/medsos/']")
     watch.locator("[name=platform]").fill("Facebook")
     watch.locator("[name=accounts]").fill("Grup Pegawai Lapas A")
     watch.locator("[name=posts_reviewed]").fill("120")
-    watch.locator("button[type=submit]").click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        watch.locator("button[type=submit]").click()
     post = member.locator("form[action$='/temuan/']")
     post.locator("[name=platform]").fill("Facebook")
     post.locator("[name=url]").fill("https://facebook.com/groups/pegawai/posts/1")
     report = MonitoringReport.objects.get()
     post.locator("[name=posted_on]").fill(report.period_start.isoformat())
     post.locator("[name=description]").fill("Membagikan materi kampanye calon.")
-    post.locator("button[type=submit]").click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        post.locator("button[type=submit]").click()
 
     member.goto(f"{live_server.url}/monitoring/laporan/{report.pk}/")
-    member.locator("form[action$='/lapor/'] button[type=submit]").click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        member.locator("form[action$='/lapor/'] button[type=submit]").click()
     case = Case.objects.get()
     assert member.get_by_role("link", name=case.number).is_visible()
-    member.locator("form[action$='/kirim/'] button[type=submit]").click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        member.locator("form[action$='/kirim/'] button[type=submit]").click()
     report.refresh_from_db()
     assert report.status == "SUBMITTED"
 
@@ -57,28 +57,28 @@ def test_report_filed_returned_revised_accepted(open_page, live_server, admin_us
     review = admin.locator("form[action$='/tinjau/']")
     review.locator("select[name=decision]").select_option("RETURNED")
     review.locator("textarea[name=comment]").fill("Lengkapi tindak lanjut atas unggahan tersebut.")
-    review.locator("button[type=submit]").click()
-    admin.wait_for_load_state()
+    with admin.expect_navigation():
+        review.locator("button[type=submit]").click()
     report.refresh_from_db()
     assert report.status == "RETURNED"
 
     member.goto(f"{live_server.url}/monitoring/laporan/{report.pk}/ubah/")
     member.fill("#id_recommendations", "Unggahan dilaporkan sebagai dugaan pelanggaran.")
-    member.locator("main form").first.locator("button[type=submit]").first.click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        member.locator("main form").first.locator("button[type=submit]").first.click()
     member.goto(f"{live_server.url}/monitoring/laporan/{report.pk}/")
-    member.locator("form[action$='/kirim/'] button[type=submit]").click()
-    member.wait_for_load_state()
+    with member.expect_navigation():
+        member.locator("form[action$='/kirim/'] button[type=submit]").click()
 
     admin.goto(f"{live_server.url}/monitoring/laporan/{report.pk}/")
     review = admin.locator("form[action$='/tinjau/']")
     review.locator("select[name=decision]").select_option("ACCEPTED")
-    review.locator("button[type=submit]").click()
-    admin.wait_for_load_state()
+    with admin.expect_navigation():
+        review.locator("button[type=submit]").click()
     admin.goto(f"{live_server.url}/monitoring/laporan/{report.pk}/evaluasi/")
     admin.fill("#id_score", "82")
-    admin.locator("main form button[type=submit]").first.click()
-    admin.wait_for_load_state()
+    with admin.expect_navigation():
+        admin.locator("main form button[type=submit]").first.click()
     report.refresh_from_db()
     assert report.status == "ACCEPTED" and report.versions.count() == 2
     member.goto(f"{live_server.url}/monitoring/laporan/{report.pk}/")

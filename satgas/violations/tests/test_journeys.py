@@ -18,8 +18,8 @@ def _move(page, case, to, reason):
     form = page.locator(f"form[action$='/{case.pk}/status/']")
     form.locator("select[name=to]").select_option(to)
     form.locator("textarea[name=reason]").fill(reason)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
 
 
 def test_anonymous_report_followed_with_the_receipt_code(open_page, live_server, admin_user, unit_a):
@@ -55,8 +55,8 @@ def test_anonymous_report_followed_with_the_receipt_code(open_page, live_server,
         _move(handler, case, status, reason)
     message = handler.locator(f"form[action$='/{case.pk}/pesan/']")
     message.locator("textarea").fill("Terima kasih, laporan Anda terbukti dan ditindaklanjuti.")
-    message.locator("button[type=submit]").click()
-    handler.wait_for_load_state()
+    with handler.expect_navigation():
+        message.locator("button[type=submit]").click()
     case.refresh_from_db()
     assert case.status == "PROVEN"
     # Flash messages (not the reporter's messages) appear at the top of the page.
