@@ -5,12 +5,13 @@ from satgas.elections.demo import seed_elections
 from satgas.monitoring.demo import seed_monitoring
 from satgas.oaths.demo import seed_oaths
 from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
+from satgas.socialization.demo import seed_socialization
 from satgas.taskforces.demo import seed_taskforces
 from satgas.violations.demo import seed_violations
 
 
 class Command(BaseCommand):
-    help = "Create the demo regional office, units, employees and one account per role (idempotent)."
+    help = "Create the demo data of every app: office, units, staff, accounts, oaths, task forces, cases (idempotent)."
 
     def handle(self, *args, **options):
         units = seed_units()
@@ -20,12 +21,7 @@ class Command(BaseCommand):
         seed_elections()
         seed_oaths()
         seed_taskforces()
-        try:
-            from satgas.socialization.demo import seed_socialization
-        except ImportError:  # pragma: no cover - the app's demo data is optional
-            seed_socialization = None
-        if seed_socialization:
-            seed_socialization()
+        seed_socialization()
         seed_violations()
         seed_monitoring()
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")
