@@ -4,11 +4,11 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from satgas.core.files import SCAN_KINDS, check_upload, storage_name
+from satgas.core.ratelimit import failure_record, failures_exceeded
 from satgas.core.services import audit_record
 from satgas.personnel.models import PersonStatus
 
@@ -202,19 +202,14 @@ def _failures_key(campaign, person) -> str:
 
 
 def identity_blocked(*, campaign, person) -> bool:
-    return (cache.get(_failures_key(campaign, person)) or 0) >= MAX_IDENTITY_FAILURES
+    return failures_exceeded(_failures_key(campaign, person), limit=MAX_IDENTITY_FAILURES)
 
 
 def identity_confirm(*, campaign, person, number: str, birth_date: dt.date | None) -> bool:
     """Check the signer's NIP/NIK and birth date; count failures (shared cache)."""
     if identity_matches(person, number=number, birth_date=birth_date):
         return True
-    key = _failures_key(campaign, person)
-    cache.add(key, 0, timeout=3600)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=3600)
+    failure_record(_failures_key(campaign, person), window_seconds=3600)
     return False
 
 

@@ -1,7 +1,6 @@
 """Failed self check-ins counted per client IP in the shared cache (Redis in production)."""
 
-from django.core.cache import cache
-
+from satgas.core.ratelimit import failure_record, failures_exceeded
 from satgas.core.views import client_ip as core_client_ip
 
 FAILURES_ALLOWED = 20
@@ -18,15 +17,9 @@ def _key(ip: str) -> str:
 
 
 def is_blocked(ip: str) -> bool:
-    return (cache.get(_key(ip)) or 0) >= FAILURES_ALLOWED
+    return failures_exceeded(_key(ip), limit=FAILURES_ALLOWED)
 
 
 def record_failure(ip: str) -> None:
     """Count one failed attempt; the window starts at the first failure."""
-    key = _key(ip)
-    if cache.add(key, 1, WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, WINDOW_SECONDS)
+    failure_record(_key(ip), window_seconds=WINDOW_SECONDS)

@@ -11,7 +11,8 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
+
+from satgas.core.ratelimit import failure_record, failures_exceeded
 
 CODE_DIGITS = 20
 
@@ -39,23 +40,13 @@ def _key(ip: str) -> str:
     return f"violations:receipt-failures:{ip}"
 
 
-def _count(key: str, window: int) -> None:
-    """Add one to a counter whose window starts at the first event."""
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-
-
 def is_blocked(ip: str) -> bool:
-    return (cache.get(_key(ip)) or 0) >= settings.SATGAS_VIOLATION_RECEIPT_FAILURES
+    return failures_exceeded(_key(ip), limit=settings.SATGAS_VIOLATION_RECEIPT_FAILURES)
 
 
 def record_failure(ip: str) -> None:
     """Count one wrong code."""
-    _count(_key(ip), settings.SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS)
+    failure_record(_key(ip), window_seconds=settings.SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS)
 
 
 # Anonymous reports: at most this many per client IP per hour (against flooding).
@@ -63,8 +54,8 @@ PUBLIC_REPORTS_PER_HOUR = 10
 
 
 def public_reports_blocked(ip: str) -> bool:
-    return (cache.get(f"violations:public-reports:{ip}") or 0) >= PUBLIC_REPORTS_PER_HOUR
+    return failures_exceeded(f"violations:public-reports:{ip}", limit=PUBLIC_REPORTS_PER_HOUR)
 
 
 def record_public_report(ip: str) -> None:
-    _count(f"violations:public-reports:{ip}", 3600)
+    failure_record(f"violations:public-reports:{ip}", window_seconds=3600)
