@@ -9,7 +9,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bench run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat
+.PHONY: bench run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat \
+        prod-local backup restore
 
 run: setup migrate demo
 	@$(PY) manage.py demo_accounts
@@ -24,8 +25,9 @@ setup: system-deps venv static messages
 # System libraries: Pango for WeasyPrint, gettext for translations.
 # Installed with apt-get when missing and we are root; otherwise we say how.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b gettext fonts-dejavu-core
-# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
-TEST_SYSTEM_PACKAGES := chromium fonts-liberation
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here);
+# the deploy tests check deploy/nginx/satgas.conf with nginx and back up with pg_dump.
+TEST_SYSTEM_PACKAGES := chromium fonts-liberation nginx-light postgresql-client
 system-deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(SYSTEM_PACKAGES)"
 
@@ -79,12 +81,30 @@ worker: setup
 beat: setup
 	$(VENV)/bin/celery -A satgas beat -l info
 
+# Production-like run on this machine (PostgreSQL + Redis must be up): production settings,
+# gunicorn + Celery worker + one beat from the Procfile. See README "Production".
+prod-local: setup
+	PROD_PORT=$(PORT) bash deploy/run-local.sh
+
+# Backups of the database and private files (README "Backups"): the production environment
+# must be loaded (DATABASE_URL, SATGAS_PRIVATE_ROOT). make restore BACKUP=var/backups/satgas-...
+backup:
+	bash deploy/backup.sh $(BACKUP_ROOT)
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/satgas-YYYYmmdd-HHMMSS"; exit 2; }
+	bash deploy/restore.sh $(BACKUP) --yes
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) node_modules var db.sqlite3
 
-# Benchmarks (PostgreSQL must be running): results go into docs/benchmarks.md by hand.
+# Benchmarks (PostgreSQL must be running; see docs/benchmarks.md): two data scales, pages under load as
+# ratios to /ping/, queries per page, import vs COPY, the six-monthly report, 1,000 concurrent signings.
+# Prints the tables and writes var/bench/latest.md. BENCH_QUICK=1 for a short smoke run; BENCH_SCALES=...
+BENCH_SYSTEM_PACKAGES := time postgresql-client
 bench: setup
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_SYSTEM_PACKAGES)"
 	bash bench/run.sh

@@ -10,10 +10,12 @@ urlpatterns = [
     path("sosialisasi/", include("satgas.socialization.urls")),
     path("satgas/", include("satgas.taskforces.urls")),
     path("verifikasi/satgas/", include("satgas.taskforces.verify_urls")),
+    path("verifikasi/laporan/", include("satgas.reports.public_urls")),
     path("verifikasi/", include("satgas.oaths.verify_urls")),
     path("pelanggaran/", include("satgas.violations.urls")),
     path("lapor/", include("satgas.violations.public_urls")),
     path("monitoring/", include("satgas.monitoring.urls")),
+    path("laporan-semester/", include("satgas.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

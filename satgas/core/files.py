@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 
@@ -109,12 +110,13 @@ def storage_name(prefix: str, kind: FileKind) -> str:
 
 def serve_private(file_field, *, download_name: str, content_type: str, inline: bool = False) -> HttpResponse:
     """Send a private file; behind nginx, hand it over with X-Accel-Redirect."""
-    disposition = "inline" if inline else "attachment"
     prefix = getattr(settings, "SATGAS_X_ACCEL_PREFIX", "")
     if prefix:
+        # nginx sends the file from its internal location (deploy/nginx/satgas.conf) and
+        # keeps this response's Content-Type and Content-Disposition.
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{file_field.name}"
-        response["Content-Disposition"] = f'{disposition}; filename="{download_name}"'
+        response["Content-Disposition"] = content_disposition_header(not inline, download_name)
         return response
     response = FileResponse(
         file_field.open("rb"), as_attachment=not inline, filename=download_name, content_type=content_type

@@ -1,8 +1,52 @@
-"""Health checks of the services the application depends on."""
+"""Health checks of the services the application depends on (``GET /healthz``).
+
+Each check is a function that returns a short JSON-serialisable value when
+all is well (``"ok"``, a count, ...). It signals trouble by raising:
+
+- :class:`Degraded` — the service works but needs attention (a long queue,
+  failed deliveries): ``/healthz`` still answers 200, with ``"status":
+  "degraded"`` and the message under ``warnings``;
+- any other exception — the check failed: a *critical* check makes
+  ``/healthz`` answer 503 (``"status": "error"``), a non-critical one only
+  degrades it.
+
+Why a long queue is 200 and not 503: load balancers take a 503 instance out of
+rotation, and every web instance shares the one queue, so a backlog would take
+the whole site down while the workers catch up. Monitoring alerts on
+``status != "ok"`` instead.
+
+Apps contribute their own checks from ``AppConfig.ready()``::
+
+    from satgas.core.health import Degraded, register_check
+
+    def check_failed_deliveries():
+        failed = Delivery.objects.filter(status="failed").count()
+        if failed:
+            raise Degraded(f"{failed} report deliveries failed", value=failed)
+        return failed
+
+    register_check("report_deliveries", check_failed_deliveries, critical=False)
+"""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+# Kombu's Redis transport keeps one list per priority step: "celery" for the
+# default priority, "celery\x06\x163" etc. for the others.
+_KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
+_KOMBU_PRIORITY_STEPS = (0, 3, 6, 9)
+
+
+class Degraded(Exception):
+    """The service works but needs attention; ``value`` is what /healthz shows."""
+
+    def __init__(self, message: str, *, value: Any = None):
+        super().__init__(message)
+        self.value = value if value is not None else f"warning: {message}"
 
 
 def check_database() -> str:
@@ -19,8 +63,12 @@ def check_cache() -> str:
     return "ok"
 
 
+def _eager() -> bool:
+    return settings.CELERY_TASK_ALWAYS_EAGER and not settings.REDIS_URL
+
+
 def check_broker() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.REDIS_URL:
+    if _eager():
         return "eager"
     from satgas.celery import app
 
@@ -29,15 +77,85 @@ def check_broker() -> str:
     return "ok"
 
 
-CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+def celery_queue_length() -> int:
+    """Messages waiting in the default Celery queue (all priorities), read from Redis."""
+    import redis
+
+    from satgas.celery import app
+
+    queue = app.conf.task_default_queue or "celery"
+    keys = [queue] + [f"{queue}{_KOMBU_PRIORITY_SEPARATOR}{step}" for step in _KOMBU_PRIORITY_STEPS if step]
+    client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        pipe = client.pipeline(transaction=False)
+        for key in keys:
+            pipe.llen(key)
+        return sum(pipe.execute())
+    finally:
+        client.close()
 
 
-def run_checks() -> tuple[bool, dict[str, str]]:
-    results, healthy = {}, True
-    for name, check in CHECKS.items():
+def check_queue() -> int | str:
+    """Length of the default Celery queue; above SATGAS_HEALTH_MAX_QUEUE_LENGTH the site is degraded."""
+    if _eager():
+        return "eager"
+    from satgas.celery import app
+
+    if not str(app.conf.broker_url).startswith(("redis://", "rediss://")):
+        return "n/a"
+    length = celery_queue_length()
+    limit = settings.SATGAS_HEALTH_MAX_QUEUE_LENGTH
+    if length > limit:
+        raise Degraded(f"{length} tasks waiting in the Celery queue (limit {limit}): add workers?", value=length)
+    return length
+
+
+Check = Callable[[], Any]
+
+CHECKS: dict[str, Check] = {}
+NON_CRITICAL: set[str] = set()
+
+
+def register_check(name: str, fn: Check, *, critical: bool = True) -> None:
+    """Add (or replace) a check under ``name``; call it from ``AppConfig.ready()``."""
+    CHECKS[name] = fn
+    if critical:
+        NON_CRITICAL.discard(name)
+    else:
+        NON_CRITICAL.add(name)
+
+
+register_check("database", check_database)
+register_check("cache", check_cache)
+register_check("broker", check_broker)
+# The broker check already fails hard when Redis is down; the queue length is information.
+register_check("queue", check_queue, critical=False)
+
+
+def run_checks_detailed() -> tuple[str, dict[str, Any], list[str]]:
+    """``(status, results, warnings)`` with status ``"ok"``, ``"degraded"`` or ``"error"``."""
+    results: dict[str, Any] = {}
+    warnings: list[str] = []
+    failed = degraded = False
+    for name, check in list(CHECKS.items()):
         try:
             results[name] = check()
+        except Degraded as exc:
+            degraded = True
+            results[name] = exc.value
+            warnings.append(f"{name}: {exc}"[:300])
         except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-            healthy = False
             results[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
-    return healthy, results
+            if name in NON_CRITICAL:
+                degraded = True
+                warnings.append(f"{name}: {results[name]}")
+            else:
+                failed = True
+    status = "error" if failed else "degraded" if degraded else "ok"
+    return status, results, warnings
+
+
+def run_checks() -> tuple[bool, dict[str, Any]]:
+    """``(healthy, results)``: healthy unless a critical check failed."""
+    status, results, _warnings = run_checks_detailed()
+    return status != "error", results

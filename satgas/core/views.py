@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -7,15 +7,25 @@ from django.views.decorators.http import require_GET
 from satgas.accounts.roles import roles_for
 from satgas.monitoring import selectors as monitoring_selectors
 from satgas.personnel import selectors as personnel_selectors
+from satgas.reports import selectors as reports_selectors
 
-from .health import run_checks
+from .health import run_checks_detailed
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    healthy, checks = run_checks()
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    """200 when healthy or degraded (``warnings`` say why), 503 when a critical check fails."""
+    status, checks, warnings = run_checks_detailed()
+    return JsonResponse(
+        {"status": status, "checks": checks, "warnings": warnings}, status=503 if status == "error" else 200
+    )
+
+
+@login_required
+def ping(request):
+    """The benchmarks' trivial page: the whole middleware stack and a logged-in session, nothing else."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_required
@@ -23,6 +33,7 @@ def dashboard(request):
     roles = roles_for(request.user)
     context = {"summary": personnel_selectors.dashboard_summary(user=request.user)}
     context.update(monitoring_selectors.dashboard_panel(user=request.user))
+    context.update(reports_selectors.dashboard_panel(request.user))
     if roles.is_staff_member:
         from satgas.oaths.selectors import campaigns_for_person
 

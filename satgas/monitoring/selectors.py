@@ -2,8 +2,10 @@
 
 import datetime as dt
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from satgas.elections.models import Election, ElectionStage
@@ -20,7 +22,7 @@ def _by_unit(qs: QuerySet, user, field: str = "unit_id") -> QuerySet:
 
 
 def units_for_user(user) -> QuerySet[Unit]:
-    return _by_unit(Unit.objects.filter(is_active=True), user, "pk").order_by("name")
+    return _by_unit(Unit.objects.filter(is_active=True), user, "pk").order_by("name", "pk")
 
 
 def writable_units(user) -> QuerySet[Unit]:
@@ -60,10 +62,14 @@ def points_with_review_stages(user) -> list[VulnerablePoint]:
 
 
 def current_and_next_stage(*, today: dt.date | None = None) -> dict:
+    """One query: every stage not yet over (reference data: a few dozen rows), split here."""
     today = today or timezone.localdate()
-    current = list(stages_on(today).order_by("election__voting_day", "starts_on"))
-    upcoming = ElectionStage.objects.filter(starts_on__gt=today).select_related("election")
-    return {"current_stages": current, "next_stage": upcoming.order_by("starts_on", "order").first()}
+    stages = list(
+        ElectionStage.objects.filter(ends_on__gte=today).select_related("election").order_by("starts_on", "order")
+    )
+    current = sorted((s for s in stages if s.starts_on <= today), key=lambda s: (s.election.voting_day, s.starts_on))
+    upcoming = [s for s in stages if s.starts_on > today]
+    return {"current_stages": current, "next_stage": upcoming[0] if upcoming else None}
 
 
 # --- Vulnerable points ---------------------------------------------------------------
@@ -183,25 +189,82 @@ def status_of(report: MonitoringReport | None, *, due_on: dt.date, today: dt.dat
     return report.status.lower()
 
 
-def status_overview(user, *, today: dt.date | None = None, count: int = 3) -> dict:
-    """Per unit (rows) and recent period (columns): the report's status (3 queries)."""
+OVERVIEW_PAGE_SIZE = 50
+DUE_STATUSES = ("not_started", "draft", "returned", "overdue")
+DONE = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+def _report_status(start: dt.date) -> Subquery:
+    """The status of the unit's report for the period starting ``start`` (NULL: none; one per unit and period)."""
+    return Subquery(MonitoringReport.objects.filter(unit=OuterRef("pk"), period_start=start).values("status")[:1])
+
+
+def units_by_report_status(units: QuerySet[Unit], *, start: dt.date, status: str) -> QuerySet[Unit]:
+    """``units`` whose report for the period starting ``start`` is still to file ("due") or filed ("done")."""
+    if status not in ("due", "done"):
+        return units
+    filed = Exists(MonitoringReport.objects.filter(unit=OuterRef("pk"), period_start=start, status__in=DONE))
+    return units.filter(filed) if status == "done" else units.filter(~filed)
+
+
+def period_status_counts(units: QuerySet[Unit], *, periods, today: dt.date) -> list[dict[str, int]]:
+    """Per period, how many of ``units`` are in each status of :func:`status_of` (one aggregate query)."""
+    raw = {
+        "draft": ReportStatus.DRAFT,
+        "returned": ReportStatus.RETURNED,
+        "submitted": ReportStatus.SUBMITTED,
+        "accepted": ReportStatus.ACCEPTED,
+    }
+    aggregates = {}
+    annotated = units.order_by()
+    for i, (start, _end) in enumerate(periods):
+        annotated = annotated.annotate(**{f"s{i}": _report_status(start)})
+        aggregates[f"p{i}_not_started"] = Count("pk", filter=Q(**{f"s{i}__isnull": True}))
+        for key, value in raw.items():
+            aggregates[f"p{i}_{key}"] = Count("pk", filter=Q(**{f"s{i}": value}))
+    totals = annotated.aggregate(**aggregates) if periods else {}
+    out = []
+    for i, (_start, end) in enumerate(periods):
+        counts = {key: totals[f"p{i}_{key}"] for key in ("not_started", *raw)}
+        counts["overdue"] = 0
+        if today > rules.due_date(end):  # past the due date, whatever is not filed is overdue
+            for key in ("not_started", "draft", "returned"):
+                counts["overdue"] += counts[key]
+                counts[key] = 0
+        counts["due"] = sum(counts[k] for k in DUE_STATUSES)
+        counts["done"] = counts["submitted"] + counts["accepted"]
+        out.append(counts)
+    return out
+
+
+def status_overview(
+    user, *, today: dt.date | None = None, count: int = 3, status: str = "", page: str | int | None = 1
+) -> dict:
+    """Per unit (rows, 50 a page) and recent period (columns): the report's status, and per period the totals
+    over every unit (count, units of the page, their reports, the totals: 4 queries whatever the region's size).
+    ``status`` "due" or "done" keeps the units whose report for the latest period is still to file, or filed."""
     today = today or timezone.localdate()
     periods = recent_periods(today=today, count=count)
-    units = list(units_for_user(user))
+    units = units_for_user(user)
+    if periods:
+        units = units_by_report_status(units, start=periods[0][0], status=status)
+    page_obj = Paginator(units, OVERVIEW_PAGE_SIZE).get_page(page)
+    page_units = list(page_obj.object_list)
     reports = {
         (r.unit_id, r.period_start): r
         for r in reports_for_user(user)
-        .filter(period_start__in=[p[0] for p in periods])
+        .filter(unit_id__in=[u.pk for u in page_units], period_start__in=[p[0] for p in periods])
         .only("id", "unit_id", "period_start", "status")
     }
     rows = []
-    for unit in units:
+    for unit in page_units:
         cells = []
         for start, end in periods:
             report = reports.get((unit.pk, start))
             cells.append({"report": report, "status": status_of(report, due_on=rules.due_date(end), today=today)})
         rows.append({"unit": unit, "cells": cells})
-    return {"periods": periods, "rows": rows}
+    totals = period_status_counts(units, periods=periods, today=today) if page_obj.paginator.count else []
+    return {"periods": periods, "rows": rows, "page": page_obj, "totals": totals, "status": status}
 
 
 def reminders_due(*, today: dt.date, lookback: int) -> list[dict]:
@@ -259,23 +322,64 @@ def reminders_due(*, today: dt.date, lookback: int) -> list[dict]:
 # --- Dashboard -----------------------------------------------------------------------------
 
 
+DASHBOARD_DUE_SHOWN = 5
+
+
 def dashboard_panel(*, user) -> dict:
-    """The monitoring panel of the main dashboard: current/next stage; reports due for admins and task forces."""
+    """The monitoring panel of the main dashboard: current/next stage; for admins and task forces the reports of
+    the latest ended period still to file (counts over every unit they file for, and the first few units, the
+    least advanced first), in a fixed number of queries whatever the number of units."""
     if not permissions.can_use(user):
         return {}
     today = timezone.localdate()
     panel = current_and_next_stage(today=today)
-    reports_due = []
+    due = None
     if permissions.writable_unit_ids(user) != frozenset():
-        overview = status_overview(user, today=today, count=1)
-        start, end = overview["periods"][0]
-        reports_due = [
-            {"unit": row["unit"], "status": row["cells"][0]["status"], "due_on": rules.due_date(end)}
-            for row in overview["rows"]
-            if row["cells"][0]["status"] in ("not_started", "draft", "returned", "overdue")
-            and permissions.can_write_unit(user, row["unit"].pk)
+        start, end = recent_periods(today=today, count=1)[0]
+        due_on = rules.due_date(end)
+        units = writable_units(user)
+        readable = permissions.readable_unit_ids(user)
+        if readable is not None:
+            units = units.filter(pk__in=readable)
+        counts = period_status_counts(units, periods=[(start, end)], today=today)[0]
+        # Least advanced first: nothing started, then returned, then drafts; then by name.
+        urgency = Case(
+            When(report_status__isnull=True, then=Value(0)),
+            When(report_status=ReportStatus.RETURNED, then=Value(1)),
+            default=Value(2),
+        )
+        first = list(
+            units_by_report_status(units, start=start, status="due")
+            .annotate(report_status=_report_status(start))
+            .order_by(urgency, "name", "pk")[:DASHBOARD_DUE_SHOWN]
+        )
+        items = [
+            {
+                "unit": unit,
+                "status": status_of(
+                    MonitoringReport(status=unit.report_status) if unit.report_status else None,
+                    due_on=due_on,
+                    today=today,
+                ),
+                "due_on": due_on,
+            }
+            for unit in first
         ]
-    return {"monitoring_panel": {**panel, "reports_due": reports_due, "today": today}}
+        due = {
+            "period_start": start,
+            "due_on": due_on,
+            "overdue": counts["overdue"],
+            "due_soon": counts["due"] - counts["overdue"],
+            "filed": counts["done"],
+            "items": items,
+            "more": counts["due"] - len(items),
+            "more_url": (
+                f"{reverse('monitoring:overview')}?status=due"
+                if permissions.can_see_region(user)
+                else reverse("monitoring:report_list")
+            ),
+        }
+    return {"monitoring_panel": {**panel, "reports_due": due["items"] if due else [], "due": due, "today": today}}
 
 
 def evaluations_for_user(user) -> QuerySet[Evaluation]:

@@ -312,8 +312,13 @@ def evaluation_list(request):
 @login_required
 def overview(request):
     _require(permissions.can_see_region(request.user))
-    data = selectors.status_overview(request.user, count=3)
-    return render(request, "monitoring/overview.html", data)
+    status = request.GET.get("status", "")
+    status = status if status in ("due", "done") else ""
+    data = selectors.status_overview(request.user, count=3, status=status, page=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    statuses = [("", _("All units")), ("due", _("Report still to file")), ("done", _("Report filed"))]
+    return render(request, "monitoring/overview.html", {**data, "statuses": statuses, "query": query.urlencode()})
 
 
 # --- Elections and stages ----------------------------------------------------------------------

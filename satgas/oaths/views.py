@@ -149,12 +149,17 @@ def campaign_form(request, pk=None):
 def campaign_detail(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
     unit_ids = selectors.campaign_unit_ids(campaign, request.user)
+    compliance = selectors.campaign_compliance(campaign, unit_ids, page=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "oaths/campaign_detail.html",
         {
             "campaign": campaign,
-            "compliance": selectors.campaign_compliance(campaign, unit_ids),
+            "compliance": compliance,
+            "page": compliance["page"],
+            "query": query.urlencode(),
             "can_manage": permissions.can_manage_campaigns(request.user),
             "can_remind": permissions.can_send_reminders(request.user) and campaign.is_signable(),
             "can_record_paper": permissions.can_record_paper(request.user) and campaign.status != CampaignStatus.DRAFT,

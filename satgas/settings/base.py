@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "satgas.taskforces",
     "satgas.violations",
     "satgas.monitoring",
+    "satgas.reports",
 ]
 
 MIDDLEWARE = [
+    "satgas.core.requestid.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +97,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT off: this is OLTP, and the few large aggregates only paid JIT compile time (seconds) for it
+    # (the compliance page at 200,000 staff went from 1.6 s to 0.5 s; docs/benchmarks.md).
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    db_options["options"] = f"{db_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache ------------------------------------------------
@@ -120,7 +127,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = "Asia/Jakarta"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, except that entries declared in code are only created
+# when missing: schedules edited in the Django admin survive a restart (satgas/core/beat.py).
+CELERY_BEAT_SCHEDULER = "satgas.core.beat:DatabaseScheduler"
 # Periodic schedules are declared in code; apps add their entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -217,11 +226,14 @@ SATGAS_REGION_CODE = env.str("SATGAS_REGION_CODE", "KWJATENG")
 SATGAS_IMPORT_MAX_BYTES = env.int("SATGAS_IMPORT_MAX_BYTES", 15 * 1024 * 1024)
 SATGAS_PAGE_SIZE = env.int("SATGAS_PAGE_SIZE", 25)
 
+# Logs go to stderr (systemd's journal, docker logs): one line per record with the
+# request id that nginx's access log and the X-Request-ID response header carry too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "satgas.core.requestid.RequestIDFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -234,6 +246,8 @@ FORM_RENDERER = "satgas.core.forms.SatgasFormRenderer"
 # Behind nginx: serve private files with X-Accel-Redirect to this internal location.
 SATGAS_X_ACCEL_PREFIX = env.str("SATGAS_X_ACCEL_PREFIX", "")
 SATGAS_UPLOAD_MAX_BYTES = env.int("SATGAS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# /healthz turns "degraded" (still 200) when more Celery tasks than this wait in the queue.
+SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
 
 # --- Oath campaigns ---------------------------------------------------------
 SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
@@ -291,3 +305,48 @@ CELERY_BEAT_SCHEDULE["monitoring-reminders"] = {
     "task": "satgas.monitoring.tasks.monitoring_reminders_send",
     "schedule": crontab(hour=7, minute=30),
 }
+
+# --- Six-monthly reports ------------------------------------------------------------
+# Letter numbers: {seq} (gap-free per office and letter year, required), {year} (the letter's
+# year), {half} (1 or 2), {period_year}, {office_code}. The office's real prefix is unconfirmed.
+SATGAS_REPORT_NUMBER_PATTERN = env.str("SATGAS_REPORT_NUMBER_PATTERN", "W.10-{seq}.KP.05.02 TAHUN {year}")
+# Where the report is emailed (comma-separated); admins can change them per report before sending.
+SATGAS_REPORT_RECIPIENTS_TO = env.list("SATGAS_REPORT_RECIPIENTS_TO", ["biro.sdm@kemenkumham.go.id"])
+SATGAS_REPORT_RECIPIENTS_CC = env.list("SATGAS_REPORT_RECIPIENTS_CC", [])
+# The letter: addressee, its place, the office's place for the date line, copies (one per ";").
+SATGAS_REPORT_ADDRESSEE = env.str(
+    "SATGAS_REPORT_ADDRESSEE", "Sekretaris Jenderal Kementerian Hukum dan Hak Asasi Manusia Republik Indonesia"
+)
+SATGAS_REPORT_ADDRESSEE_VIA = env.str("SATGAS_REPORT_ADDRESSEE_VIA", "Kepala Biro Sumber Daya Manusia")
+SATGAS_REPORT_ADDRESSEE_PLACE = env.str("SATGAS_REPORT_ADDRESSEE_PLACE", "Jakarta")
+SATGAS_REPORT_PLACE = env.str("SATGAS_REPORT_PLACE", "Semarang")
+# The office's website on the letterhead of every official document (report letter, oath statement, decree).
+SATGAS_OFFICE_WEBSITE = env.str("SATGAS_OFFICE_WEBSITE", "jateng.kemenkumham.go.id")
+SATGAS_REPORT_TEMBUSAN = env.list(
+    "SATGAS_REPORT_TEMBUSAN",
+    ["Menteri Hukum dan Hak Asasi Manusia Republik Indonesia (sebagai laporan)", "Inspektur Jenderal"],
+    delimiter=";",
+)
+# Send without a person's approval (the system approves; the audit trail says so).
+SATGAS_REPORT_AUTO_SEND = env.bool("SATGAS_REPORT_AUTO_SEND", False)
+# Delivery: retries after an SMTP failure before DATA (exponential backoff from 1 minute), and the
+# lease of a claim (keep it longer than the delivery task's 180 s time limit: a system check warns):
+# an older claim means the worker died, and the report fails as "interrupted" instead of resending.
+SATGAS_REPORT_SEND_MAX_RETRIES = env.int("SATGAS_REPORT_SEND_MAX_RETRIES", 5)
+SATGAS_REPORT_SEND_LEASE_SECONDS = env.int("SATGAS_REPORT_SEND_LEASE_SECONDS", 15 * 60)
+# Approving needs an enrolled TOTP authenticator; unset means: as SATGAS_REQUIRE_ADMIN_MFA of the profile.
+SATGAS_REPORT_APPROVAL_REQUIRES_MFA = env.bool("SATGAS_REPORT_APPROVAL_REQUIRES_MFA", None)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # 01:30 WIB on 1 January and 1 July: the previous semester's report for every office.
+        "semester-report-dispatch": {
+            "task": "satgas.reports.tasks.semester_reports_dispatch",
+            "schedule": crontab(minute=30, hour=1, day_of_month=1, month_of_year="1,7"),
+        },
+        # Hourly: interrupted deliveries become FAILED (admins alerted); lost delivery tasks are re-queued.
+        "semester-report-sweep": {
+            "task": "satgas.reports.tasks.semester_reports_sweep",
+            "schedule": crontab(minute=45),
+        },
+    }
+)

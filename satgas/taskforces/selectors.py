@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -186,20 +187,24 @@ class OverviewRow:
     flags: list[Membership]
 
 
-def overview(user, *, election, unit_type: str = "") -> list[OverviewRow]:
-    """Every active unit the user may read with its task force for ``election``.
+OVERVIEW_PAGE_SIZE = 50
 
-    Four queries whatever the number of units: units, task forces with their
-    current counts, flagged-member candidates, and the unit tree.
-    """
-    on = today()
+
+def overview_units(user, *, unit_type: str = "") -> QuerySet[Unit]:
+    """The active units the user may read (optionally of one type), by name: the overview's rows."""
     readable = roles_for(user).readable_unit_ids()
-    units = Unit.objects.filter(is_active=True).order_by("name")
+    units = Unit.objects.filter(is_active=True).order_by("name", "pk")
     if readable is not None:
         units = units.filter(pk__in=readable)
     if unit_type:
         units = units.filter(unit_type=unit_type)
-    units = list(units)
+    return units
+
+
+def overview_rows(units: list[Unit], *, election) -> list[OverviewRow]:
+    """``units`` each with its task force for ``election``: three queries whatever the number of units
+    (task forces with their current counts, flagged-member candidates, the unit tree)."""
+    on = today()
     unit_ids = [u.pk for u in units]
     current = current_q(on, "memberships__")
     task_forces = {
@@ -213,15 +218,16 @@ def overview(user, *, election, unit_type: str = "") -> list[OverviewRow]:
         )
         .select_related("election")
     }
-    parents = unit_parents()
+    parents = unit_parents() if task_forces else {}
     candidates: dict[int, list[Membership]] = {}
-    for m in (
-        Membership.objects.filter(current_q(on), task_force__in=[tf.pk for tf in task_forces.values()])
-        # Members still active in the task force's own unit need no check (most of them).
-        .exclude(person__status=PersonStatus.ACTIVE, person__unit_id=F("task_force__unit_id"))
-        .select_related("person")
-    ):
-        candidates.setdefault(m.task_force_id, []).append(m)
+    if task_forces:
+        for m in (
+            Membership.objects.filter(current_q(on), task_force__in=[tf.pk for tf in task_forces.values()])
+            # Members still active in the task force's own unit need no check (most of them).
+            .exclude(person__status=PersonStatus.ACTIVE, person__unit_id=F("task_force__unit_id"))
+            .select_related("person")
+        ):
+            candidates.setdefault(m.task_force_id, []).append(m)
     rows = []
     for unit in units:
         tf = task_forces.get(unit.pk)
@@ -237,6 +243,42 @@ def overview(user, *, election, unit_type: str = "") -> list[OverviewRow]:
         status = rules.overview_status(tf.status, rules.composition_met(tf.required(), counts))
         rows.append(OverviewRow(unit, tf, status, counts, tf.required(), tf.is_inaugurated, flags))
     return rows
+
+
+def overview(user, *, election, unit_type: str = "") -> list[OverviewRow]:
+    """Every active unit the user may read with its task force for ``election`` (the export: all rows)."""
+    return overview_rows(list(overview_units(user, unit_type=unit_type)), election=election)
+
+
+def _current_count(role: str, on: dt.date) -> Coalesce:
+    members = Membership.objects.filter(current_q(on), task_force=OuterRef("pk"), role=role)
+    return Coalesce(Subquery(members.order_by().values("task_force").annotate(n=Count("pk")).values("n")), 0)
+
+
+def overview_totals(units: QuerySet[Unit], *, election, unit_count: int) -> dict[str, int]:
+    """How many of ``units`` (``unit_count`` of them) are in each overview status, in one aggregate query over
+    their task forces for ``election`` (units without one: the rest)."""
+    on = today()
+    met = Q(n_leaders=F("required_leaders"), n_secretaries=F("required_secretaries"), n_members=F("required_members"))
+    active = Q(status=TaskForceStatus.ACTIVE)
+    totals = (
+        TaskForce.objects.filter(election=election, unit__in=units.order_by().values("pk"))
+        .annotate(
+            n_leaders=_current_count(MemberRole.LEADER, on),
+            n_secretaries=_current_count(MemberRole.SECRETARY, on),
+            n_members=_current_count(MemberRole.MEMBER, on),
+        )
+        .aggregate(
+            **{
+                rules.OVERVIEW_DRAFT: Count("pk", filter=Q(status=TaskForceStatus.DRAFT)),
+                rules.OVERVIEW_ACTIVE: Count("pk", filter=active & met),
+                rules.OVERVIEW_INCOMPLETE: Count("pk", filter=active & ~met),
+                rules.OVERVIEW_ENDED: Count("pk", filter=Q(status=TaskForceStatus.ENDED)),
+            }
+        )
+    )
+    totals[rules.OVERVIEW_NONE] = unit_count - sum(totals.values())
+    return totals
 
 
 def default_signatory(task_force: TaskForce) -> dict[str, str]:

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,19 +71,32 @@ def _parse_date(value: str | None) -> dt.date | None:
 # --- Overview ------------------------------------------------------------------
 
 
-def _overview_rows(request):
+def _overview_filter(request):
     form = OverviewFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     election = data.get("election") or Election.objects.order_by("-voting_day").first()
-    rows = selectors.overview(request.user, election=election, unit_type=data.get("unit_type", "")) if election else []
+    return form, election, data.get("unit_type", "")
+
+
+def _overview_rows(request):
+    form, election, unit_type = _overview_filter(request)
+    rows = selectors.overview(request.user, election=election, unit_type=unit_type) if election else []
     return form, election, rows
 
 
 @login_required
 def overview(request):
+    """Units 50 a page, each with its task force; the totals count every unit of the filter."""
     _require(permissions.can_view_taskforces(request.user))
-    form, election, rows = _overview_rows(request)
-    totals = {status: sum(1 for r in rows if r.status == status) for status in STATUS_LABELS}
+    form, election, unit_type = _overview_filter(request)
+    units = selectors.overview_units(request.user, unit_type=unit_type)
+    page = Paginator(units, selectors.OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, totals = [], dict.fromkeys(STATUS_LABELS, 0)
+    if election:
+        rows = selectors.overview_rows(list(page.object_list), election=election)
+        totals = selectors.overview_totals(units, election=election, unit_count=page.paginator.count)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "taskforces/overview.html",
@@ -90,11 +104,12 @@ def overview(request):
             "filter": form,
             "election": election,
             "rows": rows,
-            "totals": [(STATUS_LABELS[s], s, n) for s, n in totals.items()],
+            "page": page,
+            "totals": [(STATUS_LABELS[s], s, totals[s]) for s in STATUS_LABELS],
             "status_labels": STATUS_LABELS,
             "roles": MemberRole,
             "can_manage": permissions.can_manage_taskforces(request.user),
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
         },
     )
 

@@ -49,12 +49,21 @@ def evidence_get_for_user(user, pk) -> Evidence:
 
 
 def case_list(qs: QuerySet[Case]) -> QuerySet[Case]:
-    """Rows of the case list: a fixed number of queries whatever the row count."""
+    """Rows of the case list: a fixed number of queries whatever the row count.
+
+    The reported people are prefetched for the page's rows rather than joined: a join made PostgreSQL read
+    the whole registry before sorting and cutting the page (200,000 people: ~3x slower)."""
     active = Assignment.objects.filter(ended_at__isnull=True).select_related("handler")
-    return qs.prefetch_related(
-        Prefetch("categories", queryset=ViolationCategory.objects.order_by("kind", "order")),
-        Prefetch("assignments", queryset=active, to_attr="active_assignments"),
-    ).order_by("-received_at", "-id")
+    return (
+        qs.select_related(None)
+        .select_related("unit", "election", "stage")
+        .prefetch_related(
+            "reported_person",
+            Prefetch("categories", queryset=ViolationCategory.objects.order_by("kind", "order")),
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+        )
+        .order_by("-received_at", "-id")
+    )
 
 
 def case_detail(case: Case) -> dict:

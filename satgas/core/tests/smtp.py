@@ -25,9 +25,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def smtp_server():
-    """Yield ``(inbox, port)``; the server stops on exit."""
-    inbox = _Inbox()
+def smtp_server(inbox=None):
+    """Yield ``(inbox, port)``; the server stops on exit. ``inbox`` is an aiosmtpd handler
+    (default: one that accepts and keeps every message in ``inbox.messages``)."""
+    inbox = inbox if inbox is not None else _Inbox()
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

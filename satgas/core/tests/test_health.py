@@ -15,6 +15,9 @@ def test_healthz_reports_every_service(client):
     assert body["checks"]["cache"] == "ok"
     # Eager mode has no broker to ask; with REDIS_URL the broker is really pinged.
     assert body["checks"]["broker"] == ("ok" if settings.REDIS_URL else "eager")
+    # The Celery queue length is information (a number with Redis).
+    assert isinstance(body["checks"]["queue"], int) if settings.REDIS_URL else body["checks"]["queue"] == "eager"
+    assert body["warnings"] == []
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -72,3 +75,85 @@ def test_client_ip_follows_the_trusted_proxy_count(rf, settings):
     assert client_ip(request) == "127.0.0.1"
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.7"  # the hop our proxy saw, not the client's own claim
+
+
+@pytest.fixture
+def queue_on_redis(settings, monkeypatch):
+    """As if REDIS_URL were set (tasks on a broker), without pinging a real one."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: "ok")
+    monkeypatch.setitem(health.CHECKS, "cache", lambda: "ok")
+
+
+@pytest.mark.django_db
+def test_a_long_queue_degrades_health_but_keeps_200(client, settings, queue_on_redis, monkeypatch):
+    """A backlog is shared by every web instance: a 503 would take them all out of the load balancer."""
+    settings.SATGAS_HEALTH_MAX_QUEUE_LENGTH = 100
+    monkeypatch.setattr(health, "celery_queue_length", lambda: 100)
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["checks"]["queue"] == 100
+
+    monkeypatch.setattr(health, "celery_queue_length", lambda: 101)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["queue"] == 101
+    assert body["warnings"] == ["queue: 101 tasks waiting in the Celery queue (limit 100): add workers?"]
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL not set: no Redis to count")
+def test_queue_length_counts_every_priority_list_in_redis(monkeypatch):
+    import redis
+
+    queue = "satgas-healthz-test"
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+    client = redis.Redis.from_url(celery_app.conf.broker_url)
+    keys = [queue, f"{queue}\x06\x163"]
+    try:
+        client.rpush(keys[0], "a", "b", "c")
+        client.rpush(keys[1], "d")
+        assert health.celery_queue_length() == 4
+    finally:
+        client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """A private copy of the check registry for one test."""
+    monkeypatch.setattr(health, "CHECKS", dict(health.CHECKS))
+    monkeypatch.setattr(health, "NON_CRITICAL", set(health.NON_CRITICAL))
+    return health
+
+
+@pytest.mark.django_db
+def test_apps_register_extra_checks(client, registry):
+    def failed_deliveries():
+        raise health.Degraded("2 report deliveries failed", value=2)
+
+    registry.register_check("report_deliveries", failed_deliveries, critical=False)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["report_deliveries"] == 2
+    assert body["warnings"] == ["report_deliveries: 2 report deliveries failed"]
+
+
+@pytest.mark.django_db
+def test_a_failing_non_critical_check_degrades_and_a_critical_one_is_503(client, registry):
+    def broken():
+        raise RuntimeError("boom")
+
+    registry.register_check("extra", broken, critical=False)
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
+    assert response.json()["checks"]["extra"] == "error: RuntimeError: boom"
+
+    registry.register_check("extra", broken)  # re-registered as critical
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "error"

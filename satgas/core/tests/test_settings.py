@@ -15,11 +15,16 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/satgas-deploy-check.sqlite3",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp://mailer:secret@smtp.example:587/?tls=True",
+    "SATGAS_SITE_URL": "https://satgas.kemenkumham-jateng.example",
 }
 
 
 def _manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "SATGAS_SITE_URL"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
@@ -41,6 +46,13 @@ def test_production_refuses_a_short_secret_key():
     result = _manage("check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "short"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_public_address():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SATGAS_SITE_URL"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SATGAS_SITE_URL" in result.stderr
 
 
 def test_email_url_configures_smtp():

@@ -31,20 +31,61 @@ def _many(n, region, admin_user):
     return units, stages
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", [3, 30, 60])
 @time_machine.travel(NOW, tick=False)
 def test_overview_query_count_and_statuses(client, django_assert_max_num_queries, n, region, admin_user):
     units, _stages = _many(n, region, admin_user)
     client.force_login(admin_user)
-    # session, user, roles (2), units, reports
-    with django_assert_max_num_queries(7):
+    # session, user, roles (2), count of units, the page's units, their reports, totals of every unit
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("monitoring:overview"))
     page = response.content.decode()
     assert response.status_code == 200
+    assert len(response.context["rows"]) == min(n + 1, 50)  # + the region
     # March (due 10 Apr, now 20 Apr): draft → overdue, submitted, accepted; February not started → overdue.
-    assert page.count('data-status="submitted"') == len(range(1, n, 3))
-    assert page.count('data-status="accepted"') == len(range(2, n, 3))
-    assert page.count('data-status="overdue"') == len(range(0, n, 3)) + 2 * n + 3  # + Feb, Jan; + the region row
+    march, february, january = response.context["totals"]
+    assert march["submitted"] == len(range(1, n, 3)) and march["accepted"] == len(range(2, n, 3))
+    assert march["overdue"] == len(range(0, n, 3)) + 1
+    assert february == {**february, "overdue": n + 1, "submitted": 0, "accepted": 0}
+    assert january["overdue"] == n + 1
+    if n < 50:  # every unit on the one page
+        assert page.count('data-status="submitted"') == len(range(1, n, 3))
+        assert page.count('data-status="accepted"') == len(range(2, n, 3))
+        assert page.count('data-status="overdue"') == len(range(0, n, 3)) + 2 * n + 3  # + Feb, Jan; + the region row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overview_pages_keep_the_filter_and_the_totals(client, region, admin_user):
+    units, _stages = _many(60, region, admin_user)
+    client.force_login(admin_user)
+    url = reverse("monitoring:overview")
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+    ordered = sorted([region, *units], key=lambda u: (u.name, u.pk))
+    assert [r["unit"] for r in first.context["rows"]] == ordered[:50]
+    assert [r["unit"] for r in second.context["rows"]] == ordered[50:]
+    assert first.context["totals"] == second.context["totals"]
+    assert 'href="?page=2"' in first.content.decode()
+    # Only the units whose March report is still to file (drafts and not started), over two pages.
+    due = client.get(url, {"status": "due"})
+    expected = sorted([region, *units[::3]], key=lambda u: (u.name, u.pk))
+    assert due.context["page"].paginator.count == len(expected) == 21
+    assert [r["unit"] for r in due.context["rows"]] == expected
+    assert all(r["cells"][0]["status"] == "overdue" for r in due.context["rows"])
+    assert due.context["totals"][0]["overdue"] == 21 and due.context["totals"][0]["submitted"] == 0
+    done = client.get(url, {"status": "done"})
+    assert done.context["page"].paginator.count == 40
+    assert {r["cells"][0]["status"] for r in done.context["rows"]} == {"submitted", "accepted"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overview_page_links_keep_the_status_filter(client, region, admin_user):
+    for _ in range(55):
+        UnitFactory(parent=region)
+    client.force_login(admin_user)
+    page = client.get(reverse("monitoring:overview"), {"status": "due"}).content.decode()
+    assert 'href="?status=due&page=2"' in page
+    assert "Halaman 1 dari 2" in page or "Page 1 of 2" in page
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -134,12 +175,52 @@ def test_demo_seed_is_idempotent_and_leaves_next_report_open(db):
     assert services.report_start(actor=member, unit=smg["unit"], period_start=overview["periods"][0][0]).pk
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", [3, 30, 60])
 @time_machine.travel(NOW, tick=False)
 def test_dashboard_panel_query_count_does_not_grow(client, django_assert_max_num_queries, n, region, admin_user):
-    _many(n, region, admin_user)
+    units, _stages = _many(n, region, admin_user)
     client.force_login(admin_user)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("core:dashboard"))
     assert response.status_code == 200
-    assert len(response.context["monitoring_panel"]["reports_due"]) == len(range(0, n, 3)) + 1  # overdue + region
+    # The latest ended period is March (due 10 April, today 20 April): drafts and the region are overdue.
+    due = response.context["monitoring_panel"]["due"]
+    overdue = len(range(0, n, 3)) + 1
+    assert (due["overdue"], due["due_soon"], due["filed"]) == (overdue, 0, n - len(range(0, n, 3)))
+    # At most five units, the least advanced first (the region has no report; then drafts by name).
+    drafts = sorted(units[::3], key=lambda u: (u.name, u.pk))
+    assert [i["unit"] for i in due["items"]] == [region, *drafts][:5]
+    assert due["more"] == overdue - len(due["items"])
+    page = response.content.decode()
+    assert page.count("data-due-unit=") == min(overdue, 5)
+    if overdue > 5:
+        assert f'href="{reverse("monitoring:overview")}?status=due" data-more' in page
+    else:
+        assert "data-more" not in page
+
+
+@time_machine.travel(dt.datetime(2024, 4, 5, 3, 0, tzinfo=dt.UTC), tick=False)
+def test_dashboard_panel_counts_reports_due_soon(client, region, admin_user):
+    """Before the due date (10 April) the reports still to file are "due soon", not overdue."""
+    _many(6, region, admin_user)
+    client.force_login(admin_user)
+    due = client.get(reverse("core:dashboard")).context["monitoring_panel"]["due"]
+    assert (due["overdue"], due["due_soon"], due["filed"]) == (0, 3, 4)  # region + 2 drafts; 2 submitted, 2 accepted
+    assert [i["status"] for i in due["items"]] == ["not_started", "draft", "draft"]
+
+
+def test_dashboard_head_counts_and_people_without_a_login(client, admin_user, taskforce_a, staff_a, unit_a, unit_b):
+    """The registry summary beside the panel: per employment type, and "without a login" by subtraction."""
+    from satgas.accounts.tests.factories import UserFactory
+    from satgas.personnel.tests.factories import PersonFactory
+
+    PersonFactory(unit=unit_b, ppnpn=True)
+    PersonFactory(unit=unit_b, employment_type="PPPK")
+    UserFactory(email="pensiun@uji.test", person=PersonFactory(unit=unit_a, status="RETIRED"))  # not counted
+    client.force_login(admin_user)
+    summary = client.get(reverse("core:dashboard")).context["summary"]
+    # Active: taskforce_a's and staff_a's records (both with a login, PNS), one PPNPN, one PPPK.
+    assert summary == {**summary, "total": 4, "pns": 2, "pppk": 1, "ppnpn": 1, "without_account": 2}
+    client.force_login(taskforce_a)  # their unit only: the two people of unit A, both with a login
+    summary = client.get(reverse("core:dashboard")).context["summary"]
+    assert (summary["total"], summary["without_account"], summary["units"]) == (2, 0, 1)

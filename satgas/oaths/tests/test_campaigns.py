@@ -12,7 +12,7 @@ from django.utils import timezone
 from satgas.oaths import services, tasks
 from satgas.oaths.models import Campaign, CampaignStatus, ReminderLog, Signature
 from satgas.oaths.tests.factories import ElectionFactory, open_campaign, published_version, sign_data
-from satgas.personnel.tests.factories import PersonFactory
+from satgas.personnel.tests.factories import PersonFactory, UnitFactory
 
 
 def _sign(campaign, person):
@@ -209,6 +209,53 @@ def test_compliance_pages_have_flat_query_counts(
         assert client.get(reverse("oaths:campaign_list")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("oaths:coverage")).status_code == 200
+
+
+def _region_campaign(admin_user, region, units):
+    """``units`` units with two people each (one signed in every third unit) and an empty unit; a campaign."""
+    made = [UnitFactory(parent=region) for _ in range(units)]
+    empty = UnitFactory(parent=region)
+    people = [PersonFactory(unit=unit) for unit in made for _ in range(2)]
+    campaign = open_campaign(units=[*made, empty], actor=admin_user)
+    signed = [people[2 * i] for i in range(0, units, 3)]
+    for person in signed:
+        _sign(campaign, person)
+    return made, people, signed, campaign
+
+
+@pytest.mark.parametrize("units", [3, 60])
+def test_compliance_table_query_count_is_flat_over_units(
+    client, admin_user, region, units, django_assert_max_num_queries
+):
+    _made, people, signed, campaign = _region_campaign(admin_user, region, units)
+    client.force_login(admin_user)
+    # session, user, roles (2), campaign, its units, count of units, the page's units, their counts, totals
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("oaths:campaign_detail", args=[campaign.pk]))
+    compliance = response.context["compliance"]
+    assert len(compliance["rows"]) == min(units, 50)  # the empty unit has no row
+    assert (compliance["required"], compliance["signed"]) == (len(people), len(signed))
+
+
+def test_compliance_second_page_shows_the_next_units_and_the_same_totals(client, admin_user, region):
+    made, people, signed, campaign = _region_campaign(admin_user, region, 60)
+    client.force_login(admin_user)
+    url = reverse("oaths:campaign_detail", args=[campaign.pk])
+    first, second = client.get(url), client.get(url, {"page": 2})
+    ordered = sorted(made, key=lambda u: (u.name, u.pk))
+    assert [r["unit_id"] for r in first.context["compliance"]["rows"]] == [u.pk for u in ordered[:50]]
+    assert [r["unit_id"] for r in second.context["compliance"]["rows"]] == [u.pk for u in ordered[50:]]
+    for response in (first, second):
+        compliance = response.context["compliance"]
+        assert (compliance["required"], compliance["signed"], compliance["percent"]) == (120, 20, 16.7)
+    signed_units = {p.unit_id for p in signed}
+    for row in first.context["compliance"]["rows"] + second.context["compliance"]["rows"]:
+        assert (row["required"], row["signed"]) == (2, 1 if row["unit_id"] in signed_units else 0)
+    assert 'href="?page=2"' in first.content.decode() and 'data-total="required">120<' in second.content.decode()
+    # The export of the non-signers still lists everybody, whatever page the table shows.
+    xlsx = client.get(reverse("oaths:campaign_non_signers_xlsx", args=[campaign.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row - 1 == len(people) - len(signed) == 100
 
 
 # --- Reminders -----------------------------------------------------------------------------

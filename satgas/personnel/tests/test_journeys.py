@@ -56,6 +56,7 @@ def test_staff_on_a_phone_opens_their_own_record(open_page, live_server, staff_a
     page = open_page(PHONE)
     login(page, live_server.url, staff_a.email, PASSWORD)
     page.get_by_role("button", name=re.compile("navigasi", re.I)).click()
+    page.locator("#mainNav .dropdown-toggle").click()
     page.get_by_role("link", name="Data saya", exact=True).click()
     page.wait_for_url(f"**/personel/{staff_a.person_id}/")  # the menu animates; wait for the new page
     assert page.get_by_role("heading", level=1).inner_text() == staff_a.person.full_name

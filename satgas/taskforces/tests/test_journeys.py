@@ -1,17 +1,21 @@
-"""The task-force journey in a real browser: an admin creates a task force for
-unit A, imports 12 members, activates it, generates the decree, records the
-inauguration and prints the badges; a new member can then use their unit's
-pages and nothing of unit B."""
+"""The task-force journey in a real browser: an admin imports 12 employees of
+unit A from an XLSX file, creates a task force for unit A, adds them as
+members, activates it, generates the decree, records the inauguration and
+prints the badges; a new member can then use their unit's pages and nothing
+of unit B."""
 
 import io
+import re
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
 from satgas.accounts.tests.factories import PASSWORD, UserFactory
 from satgas.core.tests.browser import PHONE, login
 from satgas.oaths.tests.factories import ElectionFactory
-from satgas.personnel.tests.factories import PersonFactory
+from satgas.personnel.models import Person
+from satgas.personnel.tests.factories import PersonFactory, make_nip
 from satgas.taskforces.models import Inauguration, TaskForce
 
 from .factories import ROLES_2_2_8
@@ -27,15 +31,40 @@ def _pdf_text(page, selector) -> str:
     return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
 
 
-def test_admin_appoints_a_taskforce_and_a_new_member_uses_it(open_page, live_server, admin_user, unit_a, unit_b):
+def _members_xlsx(tmp_path, nips, unit_code):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Nama", "Jenis Pegawai", "NIP", "Kode Unit", "Jabatan"])
+    for i, nip in enumerate(nips):
+        ws.append([f"Anggota Satgas {i + 1}, S.H.", "PNS", nip, unit_code, "Pengelola Umum"])
+    path = tmp_path / "calon-anggota.xlsx"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_admin_imports_people_appoints_a_taskforce_and_a_new_member_uses_it(
+    open_page, live_server, admin_user, unit_a, unit_b, tmp_path
+):
     election = ElectionFactory()
-    people = [PersonFactory(unit=unit_a) for _ in ROLES_2_2_8]
-    newcomer = UserFactory(email="anggota-baru@uji.test", person=people[5])
     stranger = PersonFactory(unit=unit_b)
     colleague = PersonFactory(unit=unit_a)
+    nips = [make_nip(serial=700 + i) for i in range(len(ROLES_2_2_8))]
 
     admin = open_page()
     login(admin, live_server.url, admin_user.email, PASSWORD)
+    # The future members come into the registry from the unit's spreadsheet.
+    admin.get_by_role("navigation", name="Navigasi utama").get_by_role("link", name="Impor").click()
+    admin.get_by_label("Berkas", exact=False).set_input_files(str(_members_xlsx(tmp_path, nips, unit_a.code)))
+    admin.get_by_role("button", name=re.compile("Unggah")).click()
+    admin.locator("[data-count=created]").wait_for()
+    assert admin.locator("[data-count=created]").inner_text() == "12"
+    admin.get_by_role("button", name=re.compile("Konfirmasi")).click()
+    admin.get_by_text(re.compile("Diimpor pada")).wait_for()
+    people = [Person.objects.get(nip=nip) for nip in nips]
+    newcomer = UserFactory(email="anggota-baru@uji.test", person=people[5])
+
     admin.goto(f"{live_server.url}/satgas/?election={election.pk}")
     admin.locator(f"tr[data-unit='{unit_a.code}'] a[href*='/satgas/baru/']").click()
     admin.locator("main form button[type=submit]").click()

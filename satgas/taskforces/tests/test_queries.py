@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from satgas.personnel.models import PersonStatus
+from satgas.personnel.models import PersonStatus, Unit
 from satgas.personnel.tests.factories import PersonFactory, UnitFactory
 from satgas.taskforces import services
 from satgas.taskforces.models import MemberRole
@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 ROLES = [MemberRole.LEADER, MemberRole.SECRETARY, MemberRole.MEMBER]
 
 
-@pytest.mark.parametrize("units", [3, 30])
-def test_overview_queries_are_flat(client, admin_user, region, units, django_assert_max_num_queries):
+def _region_of_taskforces(admin_user, region, units):
     for i in range(units):
         unit = UnitFactory(parent=region)
         if i % 3 == 0:
@@ -26,18 +25,63 @@ def test_overview_queries_are_flat(client, admin_user, region, units, django_ass
         retired.status = PersonStatus.RETIRED
         retired.save()
         services.taskforce_transition(actor=admin_user, task_force=tf, to="ACTIVE")
+
+
+@pytest.mark.parametrize("units", [3, 30, 60])
+def test_overview_queries_are_flat(client, admin_user, region, units, django_assert_max_num_queries):
+    _region_of_taskforces(admin_user, region, units)
     client.force_login(admin_user)
-    # session, user, roles, election, units, task forces with counts, members to check, unit tree,
-    # election choices of the filter
-    with django_assert_max_num_queries(9) as captured:
+    # session, user, roles, election, count of units, the page's units, their task forces with counts,
+    # members to check, unit tree, totals of every unit, election choices of the filter
+    with django_assert_max_num_queries(11) as captured:
         response = client.get(reverse("taskforces:overview"))
     rows = [r for r in response.context["rows"] if r.unit != region]
-    assert len(rows) == units
+    assert len(response.context["rows"]) == min(units + 1, 50)  # + the region
     with_tf = [r for r in rows if r.task_force]
     assert all(r.counts == {"LEADER": 1, "SECRETARY": 1, "MEMBER": 1} and r.status == "active" for r in with_tf)
     assert all(len(r.flags) == 1 for r in with_tf)
     assert sum(r.status == "none" for r in rows) == len(rows) - len(with_tf)
+    totals = {key: n for _label, key, n in response.context["totals"]}
+    assert totals == {"none": len(range(0, units, 3)) + 1, "draft": 0, "active": units - len(range(0, units, 3)),
+                      "incomplete": 0, "ended": 0}  # fmt: skip
     print(f"overview with {units} units: {len(captured)} queries")
+
+
+def test_overview_second_page_and_totals(client, admin_user, region):
+    _region_of_taskforces(admin_user, region, 60)
+    client.force_login(admin_user)
+    url = reverse("taskforces:overview")
+    first, second = client.get(url), client.get(url, {"page": 2})
+    ordered = sorted(Unit.objects.filter(is_active=True), key=lambda u: (u.name, u.pk))
+    assert [r.unit for r in first.context["rows"]] == ordered[:50]
+    assert [r.unit for r in second.context["rows"]] == ordered[50:]
+    assert first.context["totals"] == second.context["totals"]
+    # The filter is kept by the page links; the export keeps every unit.
+    lapas = client.get(url, {"unit_type": "LAPAS"})
+    assert lapas.context["page"].paginator.count == 60
+    assert 'href="?unit_type=LAPAS&amp;page=2"' in lapas.content.decode() or (
+        'href="?unit_type=LAPAS&page=2"' in lapas.content.decode()
+    )
+    assert {key: n for _l, key, n in lapas.context["totals"]}["none"] == 20
+    kanwil = client.get(url, {"unit_type": "KANWIL"})
+    assert [r.unit for r in kanwil.context["rows"]] == [region]
+
+
+def test_overview_totals_count_incomplete_draft_and_ended(client, admin_user, region):
+    complete = make_taskforce(unit=UnitFactory(parent=region), required_leaders=1, required_secretaries=0,
+                              required_members=0)  # fmt: skip
+    add_members(complete, roles=[MemberRole.LEADER])
+    services.taskforce_transition(actor=admin_user, task_force=complete, to="ACTIVE")
+    incomplete = make_taskforce(unit=UnitFactory(parent=region), required_leaders=2, required_secretaries=0,
+                                required_members=0)  # fmt: skip
+    add_members(incomplete, roles=[MemberRole.LEADER])
+    services.taskforce_transition(actor=admin_user, task_force=incomplete, to="ACTIVE", reason="Segera")
+    make_taskforce(unit=UnitFactory(parent=region))
+    client.force_login(admin_user)
+    response = client.get(reverse("taskforces:overview"))
+    totals = {key: n for _label, key, n in response.context["totals"]}
+    assert totals == {"none": 1, "draft": 1, "active": 1, "incomplete": 1, "ended": 0}
+    assert sorted(r.status for r in response.context["rows"]) == ["active", "draft", "incomplete", "none"]
 
 
 @pytest.mark.parametrize("units", [3, 30])

@@ -5,6 +5,7 @@ from satgas.elections.demo import seed_elections
 from satgas.monitoring.demo import seed_monitoring
 from satgas.oaths.demo import seed_oaths
 from satgas.personnel.demo import seed_heads, seed_personnel, seed_units
+from satgas.reports.demo import seed_reports
 from satgas.socialization.demo import seed_socialization
 from satgas.taskforces.demo import seed_taskforces
 from satgas.violations.demo import seed_violations
@@ -24,4 +25,5 @@ class Command(BaseCommand):
         seed_socialization()
         seed_violations()
         seed_monitoring()
+        seed_reports()
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")
