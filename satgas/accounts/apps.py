@@ -8,6 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from satgas.core import aggregates
+
+        from .models import User
+
+        aggregates.watch(aggregates.REGISTRY, User, unless_only=["last_login", "password"])
         from satgas.core.models import register_action_labels
 
         register_action_labels(

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from satgas.core import aggregates
 from satgas.elections.models import Election, ElectionStage
 from satgas.elections.selectors import stages_on
 from satgas.personnel.models import Unit
@@ -208,21 +209,31 @@ def units_by_report_status(units: QuerySet[Unit], *, start: dt.date, status: str
 
 
 def period_status_counts(units: QuerySet[Unit], *, periods, today: dt.date) -> list[dict[str, int]]:
-    """Per period, how many of ``units`` are in each status of :func:`status_of` (one aggregate query)."""
+    """Per period, how many of ``units`` are in each status of :func:`status_of` (one aggregate query, kept in the
+    cache until a monitoring report or the registry changes)."""
     raw = {
         "draft": ReportStatus.DRAFT,
         "returned": ReportStatus.RETURNED,
         "submitted": ReportStatus.SUBMITTED,
         "accepted": ReportStatus.ACCEPTED,
     }
-    aggregates = {}
+    counters = {}
     annotated = units.order_by()
     for i, (start, _end) in enumerate(periods):
         annotated = annotated.annotate(**{f"s{i}": _report_status(start)})
-        aggregates[f"p{i}_not_started"] = Count("pk", filter=Q(**{f"s{i}__isnull": True}))
+        counters[f"p{i}_not_started"] = Count("pk", filter=Q(**{f"s{i}__isnull": True}))
         for key, value in raw.items():
-            aggregates[f"p{i}_{key}"] = Count("pk", filter=Q(**{f"s{i}": value}))
-    totals = annotated.aggregate(**aggregates) if periods else {}
+            counters[f"p{i}_{key}"] = Count("pk", filter=Q(**{f"s{i}": value}))
+    totals = (
+        aggregates.cached(
+            "monitoring.period_status_counts",
+            (aggregates.scope_of(units), list(periods)),
+            lambda: annotated.aggregate(**counters),
+            topics=[aggregates.REGISTRY, aggregates.MONITORING],
+        )
+        if periods
+        else {}
+    )
     out = []
     for i, (_start, end) in enumerate(periods):
         counts = {key: totals[f"p{i}_{key}"] for key in ("not_started", *raw)}

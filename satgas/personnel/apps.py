@@ -8,6 +8,11 @@ class PersonnelConfig(AppConfig):
     verbose_name = _("Personnel")
 
     def ready(self):
+        from satgas.core import aggregates
+
+        from .models import Person, Unit
+
+        aggregates.watch(aggregates.REGISTRY, Person, Unit)
         from satgas.core.models import register_action_labels
 
         register_action_labels(

@@ -8,7 +8,7 @@ from satgas.core.forms import StyledFormMixin, style_form
 
 from . import identity
 from .models import EmploymentType, Person, PersonStatus, Unit
-from .selectors import person_search
+from .selectors import person_search, unit_choices
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -23,7 +23,7 @@ class PersonFilter(django_filters.FilterSet):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units if units is not None else Unit.objects.all()
+        self.filters["unit"].queryset = unit_choices(units)
         style_form(self.form)
         self.form.fields["q"].widget.attrs.update(
             {"placeholder": _("Name, NIP or NIK"), "type": "search", "autocomplete": "off"}

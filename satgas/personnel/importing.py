@@ -59,6 +59,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from satgas.core import aggregates
 from satgas.core import services as core_services
 from satgas.core.services import diff_fields
 
@@ -694,6 +695,7 @@ def import_personnel_file(
         result.accounts_created = len(accounts)
         if not dry_run and not (strict and result.invalid):
             _apply(rows, open_placements, accounts, actor=actor, filename=filename, today=today)
+            aggregates.changed(aggregates.REGISTRY)  # COPY and bulk writes send no model signals
             result.applied = True
     result.issues = sorted((issue for row in rows for issue in row.issues), key=lambda issue: issue.row)
     if progress:

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from satgas.accounts.roles import roles_for
+from satgas.core import aggregates
 
 from .models import EmploymentType, Person, PersonnelImport, PersonStatus, Placement, Unit
 
@@ -56,6 +57,13 @@ def units_for_user(user) -> QuerySet[Unit]:
     return qs.filter(pk__in=ids)
 
 
+def unit_choices(units: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
+    """``units`` (default: all) as a filter's options: only what the label shows, nothing joined (a region's
+    unit filter lists hundreds of them on every list page)."""
+    units = Unit.objects.all() if units is None else units
+    return units.select_related(None).only("pk", "code", "name")
+
+
 def unit_get_for_user(user, pk) -> Unit:
     return get_object_or_404(units_for_user(user), pk=pk)
 
@@ -99,13 +107,19 @@ def placements_of(person: Person) -> QuerySet[Placement]:
 
 def dashboard_summary(*, user) -> dict:
     """Head counts for the dashboard: active people per employment type (one grouped query, no join), those
-    with a login (a count over the logins), so "without a login" is the difference; and the units."""
-    from satgas.accounts.models import User
-
-    qs = persons_for_user(user).filter(status=PersonStatus.ACTIVE)
+    with a login (a count over the logins), so "without a login" is the difference; and the units. Kept in the
+    cache until the registry changes (a full count of the region's people on every dashboard otherwise)."""
     roles = roles_for(user)
     if not (roles.sees_whole_region or roles.is_leader or roles.is_taskforce):
         return {}
+    scope = None if roles.sees_whole_region else (sorted(roles.readable_unit_ids() or ()), roles.person_id)
+    return aggregates.cached("personnel.dashboard", scope, lambda: _head_counts(user), topics=[aggregates.REGISTRY])
+
+
+def _head_counts(user) -> dict:
+    from satgas.accounts.models import User
+
+    qs = persons_for_user(user).filter(status=PersonStatus.ACTIVE)
     by_type = dict(qs.order_by().values_list("employment_type").annotate(n=Count("*")))
     totals = {
         "pns": by_type.get(EmploymentType.PNS, 0),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from satgas.core.forms import StyledFormMixin, style_form
 from satgas.elections.models import Election
 from satgas.personnel.models import Unit
+from satgas.personnel.selectors import unit_choices
 
 from .models import SocializationSession
 from .parsing import ImportFileError, numbers_from_file, numbers_from_text
@@ -32,7 +33,7 @@ class SessionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units if units is not None else Unit.objects.all()
+        self.filters["unit"].queryset = unit_choices(units)
         self.filters["election"].queryset = Election.objects.order_by("-voting_day")
         style_form(self.form)
         self.form.fields["q"].widget.attrs.update({"placeholder": _("Title"), "type": "search"})

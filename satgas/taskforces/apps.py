@@ -8,6 +8,11 @@ class TaskForcesConfig(AppConfig):
     verbose_name = _("Task forces")
 
     def ready(self):
+        from satgas.core import aggregates
+
+        from .models import Membership, TaskForce
+
+        aggregates.watch(aggregates.TASKFORCES, TaskForce, Membership)
         from satgas.accounts.roles import register_taskforce_units_provider
         from satgas.core.models import register_action_labels
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from satgas.accounts.roles import roles_for
+from satgas.core import aggregates
 from satgas.personnel.models import PersonStatus, Unit
 
 from . import rules
@@ -257,8 +258,18 @@ def _current_count(role: str, on: dt.date) -> Coalesce:
 
 def overview_totals(units: QuerySet[Unit], *, election, unit_count: int) -> dict[str, int]:
     """How many of ``units`` (``unit_count`` of them) are in each overview status, in one aggregate query over
-    their task forces for ``election`` (units without one: the rest)."""
+    their task forces for ``election`` (units without one: the rest); kept in the cache until a task force, a
+    membership or the registry changes, or the day does (memberships start and end on dates)."""
     on = today()
+    return aggregates.cached(
+        "taskforces.overview_totals",
+        (election.pk, on, aggregates.scope_of(units), unit_count),
+        lambda: _overview_totals(units, election=election, unit_count=unit_count, on=on),
+        topics=[aggregates.REGISTRY, aggregates.TASKFORCES],
+    )
+
+
+def _overview_totals(units: QuerySet[Unit], *, election, unit_count: int, on: dt.date) -> dict[str, int]:
     met = Q(n_leaders=F("required_leaders"), n_secretaries=F("required_secretaries"), n_members=F("required_members"))
     active = Q(status=TaskForceStatus.ACTIVE)
     totals = (

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from satgas.core.forms import StyledFormMixin, style_form
 from satgas.personnel.models import Unit
-from satgas.personnel.selectors import person_find_by_identity
+from satgas.personnel.selectors import person_find_by_identity, unit_choices
 
 from . import rules
 from .models import (
@@ -274,7 +274,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units if units is not None else Unit.objects.all()
+        self.filters["unit"].queryset = unit_choices(units)
         style_form(self.form)
 
     def filter_overdue(self, queryset, name, value):

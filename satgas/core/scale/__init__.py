@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from satgas.core import aggregates
 from satgas.personnel.models import Person, Unit
 
 from . import activity, cases, registry
@@ -96,6 +97,7 @@ def seed_scale(*, units: int, personnel: int, cases_count: int, seed: int = 2024
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         steps["analyze"] = time.perf_counter() - t0
+    aggregates.changed(aggregates.REGISTRY, aggregates.OATHS)  # written with COPY: no model signals
     root = Unit.objects.get(pk=ctx.root_id)
     tables = {name: (rows, ctx.writer.seconds[name]) for name, rows in ctx.writer.written.items()}
     return Summary(

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from satgas.accounts.demo import seed_accounts
+from satgas.core import aggregates
 from satgas.elections.demo import seed_elections
 from satgas.monitoring.demo import seed_monitoring
 from satgas.oaths.demo import seed_oaths
@@ -26,4 +27,5 @@ class Command(BaseCommand):
         seed_violations()
         seed_monitoring()
         seed_reports()
+        aggregates.changed(aggregates.REGISTRY, aggregates.OATHS)  # bulk inserts send no model signals
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")
