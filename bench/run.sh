@@ -12,6 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=satgas.settings.local DJANGO_DEBUG=0 SATGAS_REQUIRE_ADMIN_MFA=0
+# Regional figures cached as in production (there in Redis; here each gunicorn worker's local-memory cache: the
+# page load writes nothing, so no worker could miss another's change).
+export SATGAS_AGGREGATE_CACHE=1
 unset REDIS_URL DATABASE_URL
 PY=.venv/bin/python
 OUT=var/bench

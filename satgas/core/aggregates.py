@@ -2,28 +2,41 @@
 
 Counting 200,000 people (the dashboard's head counts, an oath campaign's totals) costs 40–150 ms on every
 request of pages that otherwise take a few milliseconds. Such figures are cached under a key that carries a
-version per *topic* ("registry": people, units and logins; "oaths": campaigns and signatures; "taskforces";
-"monitoring": the monitoring reports). Every save or
-delete of a watched model (through the services, the Django admin or a shell) bumps its topic's version at once
-and again when the transaction commits, and bulk writes (the personnel import, the seeding commands) call
-``changed`` themselves: a figure read after a change is computed afresh, on every process that shares the cache
-(Redis in production). ``TIMEOUT`` bounds what a write that bypassed both could cost.
+version per *topic*: ``registry`` (people, units, logins), ``oaths.campaign.<id>`` (one campaign and its
+signatures), ``taskforces`` and ``monitoring`` (the monitoring reports). Every save or delete of a watched model
+(through the services, the Django admin or a shell) bumps its topics at once and again when the transaction
+commits (that one once per transaction and topic); bulk writes (the personnel import, the seeding commands) call
+``changed`` themselves. A figure read after a change is therefore computed afresh, on every process that shares
+the cache. ``TIMEOUT`` bounds what a write that bypassed both could cost.
+
+Caching needs a cache shared by every process (Redis: ``REDIS_URL``); without one, each process would keep its
+own figures and miss the others' changes, so ``SATGAS_AGGREGATE_CACHE`` (default: on with Redis) turns it off
+and every figure is computed on each request.
 """
 
 import hashlib
+import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+logger = logging.getLogger(__name__)
+
 TIMEOUT = 300  # seconds
 REGISTRY = "registry"
-OATHS = "oaths"
 TASKFORCES = "taskforces"
 MONITORING = "monitoring"
 _PREFIX = "aggregates"
+
+
+def campaign_topic(campaign_id: int) -> str:
+    return f"oaths.campaign.{campaign_id}"
 
 
 def _version_key(topic: str) -> str:
@@ -31,58 +44,109 @@ def _version_key(topic: str) -> str:
 
 
 def _bump(topics: Iterable[str]) -> None:
-    for topic in topics:
-        key = _version_key(topic)
-        cache.add(key, 0, timeout=None)  # atomic: never resets a version another process set
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=None)
+    """A version that only moves forward: it starts from the clock, so a version key that the cache evicted
+    never comes back to a value that figures were cached under."""
+    try:
+        for topic in topics:
+            key = _version_key(topic)
+            cache.add(key, time.time_ns(), timeout=None)  # atomic: never resets a version another process set
+            try:
+                cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                cache.set(key, time.time_ns(), timeout=None)
+    except Exception:  # the cache is down: never fail the write; figures expire within TIMEOUT
+        logger.exception("Could not mark cached figures stale: %s", ", ".join(topics))
+
+
+class _BumpOnCommit:
+    """The commit's bump of one topic; equal to any other for the same topic, so a transaction registers it once."""
+
+    def __init__(self, topic: str):
+        self.topic = topic
+
+    def __call__(self):
+        _bump([self.topic])
+
+    def __eq__(self, other):
+        return isinstance(other, _BumpOnCommit) and other.topic == self.topic
+
+    __hash__ = None
 
 
 def changed(*topics: str) -> None:
-    """Mark the figures of ``topics`` stale: now, and again once the current transaction commits (a reader
-    between the two may have cached the figures as they were before the commit)."""
+    """Mark the figures of ``topics`` stale: now (a later read in the same transaction sees its own writes), and
+    again once the current transaction commits (a reader elsewhere may have cached the figures as they were
+    before the commit): that second bump is registered once per transaction and topic, however many rows
+    change."""
     _bump(topics)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump(topics))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    pending = [callback for _sids, callback, _robust in connection.run_on_commit]
+    for topic in topics:
+        bump = _BumpOnCommit(topic)
+        if bump not in pending:
+            transaction.on_commit(bump, robust=True)
+
+
+def enabled() -> bool:
+    return settings.SATGAS_AGGREGATE_CACHE
 
 
 def cached(name: str, parts: Any, compute: Callable[[], Any], *, topics: Iterable[str]) -> Any:
     """``compute()``, or its cached value while none of ``topics`` changed. ``parts`` (a repr-able value: ids,
     scope) tells apart the figures of one ``name``; the value must be picklable."""
+    if not enabled():
+        return compute()
     topics = tuple(topics)
-    versions = cache.get_many([_version_key(t) for t in topics])
-    stamp = ".".join(str(versions.get(_version_key(t), 0)) for t in topics)
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
-    key = f"{_PREFIX}:{name}:{digest}:{stamp}"
-    value = cache.get(key)
+    try:
+        versions = cache.get_many([_version_key(t) for t in topics])
+        stamp = ".".join(str(versions.get(_version_key(t), 0)) for t in topics)
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+        key = f"{_PREFIX}:{name}:{digest}:{stamp}"
+        value = cache.get(key)
+    except Exception:  # the cache is down: compute (slower, still right)
+        logger.exception("Cache unavailable for %s", name)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        try:
+            cache.set(key, value, TIMEOUT)
+        except Exception:
+            logger.exception("Cache unavailable for %s", name)
     return value
 
 
 def scope_of(queryset) -> str:
     """A queryset's SQL with its parameters, as ``parts`` of :func:`cached`: figures over "the units this user may
     read" are told apart by the query that selects those units, without running it."""
-    return str(queryset.order_by().values("pk").query)
+    try:
+        return str(queryset.order_by().values("pk").query)
+    except EmptyResultSet:  # .none() or pk__in=[]: no rows, whoever asks
+        return f"empty {queryset.model._meta.label}"
 
 
-def watch(topic: str, *models, m2m: Iterable = (), unless_only: Iterable[str] = ()) -> None:
-    """Bump ``topic`` whenever a row of ``models`` is saved or deleted, or an ``m2m`` relation changes
-    (called from the apps' ``ready``). A save of only the ``unless_only`` fields (a login's ``last_login``)
-    changes nothing counted and is ignored."""
+def watch(topics: str | Callable[..., Iterable[str]], *models, m2m: Iterable = (), unless_only: Iterable[str] = ()):
+    """Bump ``topics`` whenever a row of ``models`` is saved or deleted, or an ``m2m`` relation changes (called
+    from the apps' ``ready``). ``topics`` is a topic, or a function of the signal's ``instance`` (and, for m2m,
+    ``reverse`` and ``pk_set``) returning the topics. A save of only the ``unless_only`` fields (a login's
+    ``last_login``) changes nothing counted and is ignored."""
     ignored = frozenset(unless_only)
+    topics_of = topics if callable(topics) else (lambda **kwargs: [topics])
 
     def receiver(sender, update_fields=None, **kwargs):
         if ignored and update_fields and set(update_fields) <= ignored:
             return
-        changed(topic)
+        if not kwargs.get("action", "post_").startswith("post_"):  # m2m: pre_add etc. change nothing yet
+            return
+        changed(*topics_of(**kwargs))
 
+    uid = f"{_PREFIX}:{id(receiver)}"
     for model in models:
-        uid = f"{_PREFIX}:{topic}:{model._meta.label}"
-        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:save")
-        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:{model._meta.label}:delete")
     for through in m2m:
-        m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{_PREFIX}:{topic}:{through}:m2m")
+        m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"{uid}:{through._meta.label}:m2m")
+
+
+ALL = (REGISTRY, TASKFORCES, MONITORING)  # a campaign's figures count the registry too

@@ -8,6 +8,7 @@ Bootstrap classes on widgets and, after validation, marks invalid inputs with
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
@@ -21,7 +22,8 @@ class SatgasFormRenderer(TemplatesSetting):
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE and all(
-            option["template_name"] == SELECT_OPTION_TEMPLATE
+            # Text labels only: the templates would localize a date or a number label.
+            option["template_name"] == SELECT_OPTION_TEMPLATE and isinstance(option["label"], str | Promise)
             for _group, options, _index in context["widget"]["optgroups"]
             for option in options
         ):

@@ -12,4 +12,13 @@ class OathsConfig(AppConfig):
 
         from .models import Campaign, Signature
 
-        aggregates.watch(aggregates.OATHS, Signature, Campaign, m2m=[Campaign.units.through])
+        def campaign_topics(instance, reverse=False, pk_set=None, **kwargs):
+            if isinstance(instance, Signature):
+                return [aggregates.campaign_topic(instance.campaign_id)]
+            if not reverse:  # a campaign saved, deleted, or its units changed
+                return [aggregates.campaign_topic(instance.pk)]
+            if pk_set is None:  # a unit's campaigns cleared: which ones is not known
+                return [aggregates.REGISTRY]
+            return [aggregates.campaign_topic(pk) for pk in pk_set]
+
+        aggregates.watch(campaign_topics, Signature, Campaign, m2m=[Campaign.units.through])

@@ -86,7 +86,7 @@ def campaign_compliance(campaign: Campaign, unit_ids, *, page: str | int | None 
             .annotate(required=Count("pk"), signed=Count("pk", filter=Q(is_signed=True)))
             .order_by()
         },
-        topics=[aggregates.REGISTRY, aggregates.OATHS],
+        topics=[aggregates.REGISTRY, aggregates.campaign_topic(campaign.pk)],
     )
     rows = []
     for unit in page_obj.object_list:
@@ -123,7 +123,7 @@ def campaign_totals(campaign: Campaign, unit_ids) -> dict:
         lambda: _with_signature(campaign, campaign_required(campaign, unit_ids)).aggregate(
             required=Count("pk"), signed=Count("signature")
         ),
-        topics=[aggregates.REGISTRY, aggregates.OATHS],
+        topics=[aggregates.REGISTRY, aggregates.campaign_topic(campaign.pk)],
     )
 
 

@@ -116,6 +116,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Region-wide figures kept in the cache until what they count changes (satgas/core/aggregates.py): only with a
+# cache every process shares, or one process's changes would not reach the others.
+SATGAS_AGGREGATE_CACHE = env.bool("SATGAS_AGGREGATE_CACHE", bool(REDIS_URL))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

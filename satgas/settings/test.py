@@ -9,6 +9,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SATGAS_REQUIRE_ADMIN_MFA = False
+# One process: the figures cache is shared by everything a test does (and cleared between tests).
+SATGAS_AGGREGATE_CACHE = True
 # Tests always run tasks eagerly unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {

@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from satgas.accounts.tests.factories import UserFactory
 from satgas.core import aggregates
+from satgas.oaths import services
 from satgas.oaths.tests.factories import open_campaign
 from satgas.personnel.importing import import_personnel_file
+from satgas.personnel.models import Unit
 from satgas.personnel.tests.factories import PersonFactory, make_nip
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,62 @@ def test_compliance_totals_are_read_from_the_cache_until_someone_signs(client, a
         compliance = client.get(url).context["compliance"]
     assert (compliance["required"], compliance["signed"]) == (3, 0)
     assert not [q for q in cached_view.captured_queries if "oaths_signature" in q["sql"] and "COUNT" in q["sql"]]
+
+
+def test_many_rows_in_one_transaction_bump_each_topic_once_more_on_commit(unit_a):
+    PersonFactory.create_batch(5, unit=unit_a)
+    aggregates.changed(aggregates.REGISTRY, aggregates.MONITORING)
+    pending = [c.topic for _sids, c, _robust in connection.run_on_commit if isinstance(c, aggregates._BumpOnCommit)]
+    assert sorted(pending) == ["monitoring", "registry"]  # the test's transaction never commits: still pending
+
+
+def test_signing_one_campaign_leaves_another_campaigns_figures_cached(admin_user, unit_a, unit_b):
+    person = PersonFactory(unit=unit_a)
+    first = open_campaign(units=[unit_a], actor=admin_user)
+    second = open_campaign(units=[unit_b], actor=admin_user)
+    figures = {c.pk: Counter() for c in (first, second)}
+
+    def read(campaign):
+        topics = [aggregates.REGISTRY, aggregates.campaign_topic(campaign.pk)]
+        return aggregates.cached("probe", campaign.pk, figures[campaign.pk], topics=topics)["n"]
+
+    assert (read(first), read(second)) == (1, 1)
+    services.oath_sign(
+        campaign=first, person=person, typed_name=person.full_name, confirmed=[1, 2, 3], ip_address=None, user_agent=""
+    )
+    assert (read(first), read(second)) == (2, 1)
+    second.units.add(unit_a)  # a campaign's units change: its figures do
+    assert (read(first), read(second)) == (2, 2)
+
+
+def test_without_a_shared_cache_figures_are_computed_every_time(settings):
+    settings.SATGAS_AGGREGATE_CACHE = False
+    compute = Counter()
+    aggregates.cached("x", 1, compute, topics=["t"])
+    assert aggregates.cached("x", 1, compute, topics=["t"]) == {"n": 2}
+
+
+def test_a_cache_that_is_down_neither_fails_a_write_nor_a_page(monkeypatch, unit_a):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    for method in ("get_many", "get", "set", "add", "incr"):
+        monkeypatch.setattr(aggregates.cache, method, down)
+    PersonFactory(unit=unit_a)  # the save's bump fails quietly
+    compute = Counter()
+    assert aggregates.cached("x", 1, compute, topics=["t"]) == {"n": 1}
+    assert aggregates.cached("x", 1, compute, topics=["t"]) == {"n": 2}
+
+
+def test_a_version_the_cache_lost_never_returns_to_an_earlier_value():
+    aggregates.changed("t")
+    key = aggregates._version_key("t")
+    before = aggregates.cache.get(key)
+    aggregates.cache.delete(key)  # evicted
+    aggregates.changed("t")
+    assert aggregates.cache.get(key) > before
+
+
+def test_the_scope_of_an_empty_queryset_is_a_key_too():
+    assert aggregates.scope_of(Unit.objects.none()) == aggregates.scope_of(Unit.objects.filter(pk__in=[]))
+    assert aggregates.scope_of(Unit.objects.filter(pk__in=[1])) != aggregates.scope_of(Unit.objects.none())

@@ -1,8 +1,11 @@
 """The form renderer writes ``<select>`` in Python: the HTML must be exactly what Django's templates write."""
 
+import datetime as dt
+
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils import translation
 
 from satgas.core.forms import SatgasFormRenderer, style_form
 
@@ -37,3 +40,15 @@ def test_a_select_with_a_custom_option_template_is_left_to_the_template_engine()
     form = forms.Form(renderer=SatgasFormRenderer())
     form.fields["x"] = forms.ChoiceField(choices=[("a", "A")], widget=Custom)
     assert 'class="form-check-input"' in str(form["x"])
+
+
+def test_date_labels_are_localized_as_the_templates_do():
+    def rendered(renderer):
+        form = forms.Form(renderer=renderer)
+        form.fields["day"] = forms.ChoiceField(choices=[("a", dt.date(2024, 1, 5)), ("b", "Teks")])
+        return str(form["day"])
+
+    with translation.override("id"):
+        ours = rendered(SatgasFormRenderer())
+        assert ours == rendered(TemplatesSetting())
+        assert "2024-01-05" not in ours

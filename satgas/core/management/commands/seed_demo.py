@@ -27,5 +27,5 @@ class Command(BaseCommand):
         seed_violations()
         seed_monitoring()
         seed_reports()
-        aggregates.changed(aggregates.REGISTRY, aggregates.OATHS)  # bulk inserts send no model signals
+        aggregates.changed(*aggregates.ALL)  # bulk inserts send no model signals
         self.stdout.write(f"Demo data ready: {len(units)} units, {created} new employees.")
