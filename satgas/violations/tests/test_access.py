@@ -85,12 +85,17 @@ def test_reported_person_never_sees_the_case(client, taskforce_a, unit_a):
 
 
 def test_head_of_the_unit_is_excluded(client, taskforce_a, unit_a):
+    case, _ = report(unit=unit_a, reported_person=PersonFactory(unit=unit_a))
+    other, _ = report(unit=unit_a, reported_person=PersonFactory(unit=unit_a))
     unit_a.head = taskforce_a.person
     unit_a.save()
-    case, _ = report(unit=unit_a, reported_person=PersonFactory(unit=unit_a))
     client.force_login(taskforce_a)
     assert client.get(reverse("violations:case_detail", args=[case.pk])).status_code == 404
+    assert [c.pk for c in client.get(reverse("violations:case_list")).context["page"]] == []
     assert not permissions.can_be_handler(taskforce_a, case)
+    unit_a.head = None  # no longer the head: the unit's cases are theirs to see again
+    unit_a.save()
+    assert {c.pk for c in client.get(reverse("violations:case_list")).context["page"]} == {case.pk, other.pk}
 
 
 def test_confidential_case_only_for_admins_and_assignees(client, taskforce_a, admin_user, unit_a):
