@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from satgas.core.forms import StyledFormMixin, style_form
 from satgas.elections.models import Election
+from satgas.personnel.forms import UnitFilter
 from satgas.personnel.models import Unit
 from satgas.personnel.selectors import unit_choices
 
@@ -18,7 +19,7 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 class SessionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none(), method="filter_unit")
+    unit = UnitFilter(label=_("Unit"), queryset=Unit.objects.none(), method="filter_unit")
     election = django_filters.ModelChoiceFilter(label=_("Election"), queryset=Election.objects.none())
     when = django_filters.ChoiceFilter(
         label=_("When"),

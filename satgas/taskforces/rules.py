@@ -4,6 +4,8 @@ import datetime as dt
 import re
 import string
 
+from django.utils.translation import gettext_lazy
+
 from .models import MemberRole, TaskForceStatus
 
 # The one place that says how a task force may move.
@@ -39,6 +41,13 @@ OVERVIEW_NONE, OVERVIEW_DRAFT, OVERVIEW_ACTIVE, OVERVIEW_INCOMPLETE, OVERVIEW_EN
     "incomplete",
     "ended",
 )
+OVERVIEW_LABELS = {
+    OVERVIEW_NONE: gettext_lazy("No task force"),
+    OVERVIEW_DRAFT: gettext_lazy("Draft"),
+    OVERVIEW_ACTIVE: gettext_lazy("Active"),
+    OVERVIEW_INCOMPLETE: gettext_lazy("Active, incomplete"),
+    OVERVIEW_ENDED: gettext_lazy("Ended"),
+}
 
 
 def overview_status(status: str | None, met: bool) -> str:

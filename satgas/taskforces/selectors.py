@@ -187,6 +187,10 @@ class OverviewRow:
     inaugurated: bool
     flags: list[Membership]
 
+    @property
+    def status_label(self) -> str:
+        return rules.OVERVIEW_LABELS[self.status]
+
 
 OVERVIEW_PAGE_SIZE = 50
 

@@ -114,13 +114,7 @@ def overview(request):
     )
 
 
-STATUS_LABELS = {
-    rules.OVERVIEW_NONE: gettext_lazy("No task force"),
-    rules.OVERVIEW_DRAFT: gettext_lazy("Draft"),
-    rules.OVERVIEW_ACTIVE: gettext_lazy("Active"),
-    rules.OVERVIEW_INCOMPLETE: gettext_lazy("Active, incomplete"),
-    rules.OVERVIEW_ENDED: gettext_lazy("Ended"),
-}
+STATUS_LABELS = rules.OVERVIEW_LABELS
 
 
 @login_required

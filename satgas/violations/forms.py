@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satgas.core.forms import StyledFormMixin, style_form
+from satgas.personnel.forms import UnitFilter
 from satgas.personnel.models import Unit
 from satgas.personnel.selectors import person_find_by_identity, unit_choices
 
@@ -263,7 +264,7 @@ class ReceiptForm(StyledFormMixin, forms.Form):
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Number"), field_name="number", lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseStatus.choices)
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitFilter(label=_("Unit"), queryset=Unit.objects.none())
     categories = django_filters.ModelChoiceFilter(label=_("Category"), queryset=ViolationCategory.objects.all())
     intake = django_filters.ChoiceFilter(label=_("Received through"), choices=Intake.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput)

@@ -313,3 +313,16 @@ def test_an_unexpected_error_marks_the_import_failed(admin_user, monkeypatch):
         services.personnel_import_run(import_id=record.pk, apply=False)
     record.refresh_from_db()
     assert record.status == ImportStatus.FAILED and record.failure
+
+
+def test_the_unit_filter_lists_the_readable_units_and_keeps_the_choice(client, admin_user, unit_a, unit_b):
+    a = PersonFactory(unit=unit_a)
+    PersonFactory(unit=unit_b)
+    client.force_login(admin_user)
+    response = client.get(reverse("personnel:person_list"), {"unit": unit_a.pk})
+    assert [p.pk for p in response.context["page"]] == [a.pk]
+    html = response.content.decode()
+    assert f'<option value="{unit_a.pk}" selected>{unit_a.name}</option>' in html
+    assert f'<option value="{unit_b.pk}">{unit_b.name}</option>' in html
+    refused = client.get(reverse("personnel:person_list"), {"unit": 999999})
+    assert "unit" in refused.context["filter"].form.errors
