@@ -106,7 +106,6 @@ def overview(request):
             "rows": rows,
             "page": page,
             "totals": [(STATUS_LABELS[s], s, totals[s]) for s in STATUS_LABELS],
-            "status_labels": STATUS_LABELS,
             "roles": MemberRole,
             "can_manage": permissions.can_manage_taskforces(request.user),
             "query": query.urlencode(),

@@ -2,9 +2,11 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from satgas.personnel.tests.factories import PersonFactory, UnitFactory
@@ -47,6 +49,11 @@ def test_overview_shows_each_status(client, admin_user, region_world, region):
     }
     assert rows["U-SHORT"].counts == {"LEADER": 2, "SECRETARY": 2, "MEMBER": 7}
     assert rows["U-ACTIVE"].task_force.decree_number and rows["U-ACTIVE"].inaugurated is False
+    html = client.get(reverse("taskforces:overview")).content.decode()
+    row = re.search(r'<tr data-unit="U-SHORT".*?</tr>', html, re.S).group(0)
+    with translation.override("id"):  # the UI language
+        assert str(STATUS_LABELS["incomplete"]) in row
+        assert f'data-label="{translation.gettext("Members")}"' in row
     rows = client.get(reverse("taskforces:overview"), {"unit_type": "KANIM"}).context["rows"]
     assert [r.unit for r in rows] == [region_world["kanim"]]
 
