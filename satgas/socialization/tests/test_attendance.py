@@ -19,13 +19,14 @@ def session(unit_a):
 
 
 def test_pick_page_lists_active_staff_of_the_session_units_only(client, taskforce_a, session, unit_a, unit_b):
-    mine = PersonFactory(unit=unit_a, full_name="Agus Santoso")
-    PersonFactory(unit=unit_a, full_name="Agus Pensiun", status="RETIRED")
-    PersonFactory(unit=unit_b, full_name="Agus Lain")
+    # A name Faker never draws: the fixtures add Faker-named staff to unit A (an Agus or a Bagus would match).
+    mine = PersonFactory(unit=unit_a, full_name="Zyrkon Santoso")
+    PersonFactory(unit=unit_a, full_name="Zyrkon Pensiun", status="RETIRED")
+    PersonFactory(unit=unit_b, full_name="Zyrkon Lain")
     done = PersonFactory(unit=unit_a, full_name="Budi Hadir")
     AttendanceFactory(session=session, person=done)
     client.force_login(taskforce_a)
-    response = client.get(reverse("socialization:attendance_pick", args=[session.pk]), {"q": "agus"})
+    response = client.get(reverse("socialization:attendance_pick", args=[session.pk]), {"q": "zyrkon"})
     assert [p.pk for p in response.context["persons"]] == [mine.pk]
     full = client.get(reverse("socialization:attendance_pick", args=[session.pk]))
     assert done.pk in full.context["attended"]

@@ -231,16 +231,17 @@ def test_demo_seed_is_idempotent(client, db):
 def test_person_lookup_only_suggests_people_the_user_may_see(client, taskforce_a, staff_a, unit_b):
     from satgas.personnel.tests.factories import PersonFactory
 
-    mine = PersonFactory(unit=taskforce_a.person.unit, full_name="Bambang Sutejo")
-    PersonFactory(unit=unit_b, full_name="Bambang Lain")
+    # A name Faker never draws: staff_a's own (Faker) name could otherwise match and be visible to them.
+    mine = PersonFactory(unit=taskforce_a.person.unit, full_name="Zyrkon Sutejo")
+    PersonFactory(unit=unit_b, full_name="Zyrkon Lain")
     url = reverse("violations:person_lookup")
     client.force_login(taskforce_a)
-    body = client.get(url, {"reported_identity": "Bambang"}).content.decode()
-    assert mine.nip in body and "Bambang Lain" not in body
+    body = client.get(url, {"reported_identity": "Zyrkon"}).content.decode()
+    assert mine.nip in body and "Zyrkon Lain" not in body
     client.force_login(staff_a)
-    assert "Bambang" not in client.get(url, {"reported_identity": "Bambang"}).content.decode()
+    assert "Zyrkon" not in client.get(url, {"reported_identity": "Zyrkon"}).content.decode()
     client.logout()
-    assert client.get(url, {"reported_identity": "Bambang"}).status_code == 302
+    assert client.get(url, {"reported_identity": "Zyrkon"}).status_code == 302
 
 
 @pytest.mark.parametrize("n", [1, 8])
