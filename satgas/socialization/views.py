@@ -257,9 +257,7 @@ def material_upload(request, pk):
 def material_download(request, pk):
     material = selectors.material_get_for_user(request.user, pk)
     _require(permissions.can_download_material(request.user, material))
-    kind = material.file_kind
-    stem = slugify(material.original_name.rsplit(".", 1)[0])[:80] or "materi"
-    return serve_private(material.file, download_name=f"{stem}.{kind.extension}", content_type=kind.content_type)
+    return serve_private(material.file, name=f"materi-sosialisasi-{material.session_id}-{material.pk}")
 
 
 # --- Coverage ------------------------------------------------------------------------------
