@@ -99,6 +99,10 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
     def clean_nik(self):
         return identity.normalize_number(self.cleaned_data["nik"]) or None
 
+    def clean_phone(self):
+        # The import's rule, in one place.
+        return identity.normalize_phone(self.cleaned_data.get("phone"))
+
 
 class PersonMoveForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("New unit"), queryset=Unit.objects.filter(is_active=True))

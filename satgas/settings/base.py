@@ -227,6 +227,15 @@ SATGAS_REGION_CODE = env.str("SATGAS_REGION_CODE", "KWJATENG")
 # Personnel import: largest accepted file, and the row count above which the
 # UI shows a progress page while a Celery task does the work.
 SATGAS_IMPORT_MAX_BYTES = env.int("SATGAS_IMPORT_MAX_BYTES", 15 * 1024 * 1024)
+# Every uploaded spreadsheet (personnel and attendance imports) is checked against these before it is parsed
+# (satgas/core/spreadsheets.py): a small XLSX can unpack to gigabytes. The defaults fit an import of 50,000
+# employees with room to spare.
+SATGAS_SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SATGAS_SPREADSHEET_MAX_UNCOMPRESSED_BYTES", 60 * 1024 * 1024)
+SATGAS_SPREADSHEET_MAX_MEMBERS = env.int("SATGAS_SPREADSHEET_MAX_MEMBERS", 500)
+SATGAS_SPREADSHEET_MAX_SHEETS = env.int("SATGAS_SPREADSHEET_MAX_SHEETS", 50)
+SATGAS_SPREADSHEET_MAX_ROWS = env.int("SATGAS_SPREADSHEET_MAX_ROWS", 50_000)
+SATGAS_SPREADSHEET_MAX_COLUMNS = env.int("SATGAS_SPREADSHEET_MAX_COLUMNS", 50)
+SATGAS_SPREADSHEET_MAX_CELLS = env.int("SATGAS_SPREADSHEET_MAX_CELLS", 600_000)
 SATGAS_PAGE_SIZE = env.int("SATGAS_PAGE_SIZE", 25)
 
 # Logs go to stderr (systemd's journal, docker logs): one line per record with the
