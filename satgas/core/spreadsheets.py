@@ -310,8 +310,8 @@ def _read_csv(content: bytes, limits: SpreadsheetLimits) -> list[list]:
                 ".xlsx, and upload it again."
             )
         )
-    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r")
-    if nul * 100 > len(head) or controls * 10 > len(head):
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r")  # NUL included
+    if controls * 10 > len(head):
         # An image or other binary file. (A stray NUL in a real CSV is reported on its row by the import.)
         raise _not_a_spreadsheet()
     try:

@@ -54,6 +54,8 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
+    # The import's rule (identity.normalize_phone) decides; the typed value may be longer than the stored one.
+    phone = forms.CharField(label=_("Phone"), max_length=80, required=False)
     # Longer than the stored 18/16 digits: people type numbers with spaces.
     nip = forms.CharField(
         label="NIP",
