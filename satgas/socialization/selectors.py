@@ -9,7 +9,7 @@ from satgas.personnel.models import Person, PersonStatus, Unit
 from satgas.personnel.selectors import person_search, persons_in_scope
 
 from . import permissions
-from .models import Attendance, SessionMaterial, SocializationSession
+from .models import Attendance, AttendanceImport, SessionMaterial, SocializationSession
 
 SessionUnit = SocializationSession.units.through
 
@@ -81,6 +81,10 @@ def attendances_for(session: SocializationSession, *, unit_ids=None) -> QuerySet
 
 def attendance_get(session: SocializationSession, pk) -> Attendance:
     return get_object_or_404(session.attendances.select_related("person", "session"), pk=pk)
+
+
+def attendance_import_get(session: SocializationSession, pk) -> AttendanceImport:
+    return get_object_or_404(session.attendance_imports.defer("content"), pk=pk)
 
 
 def has_attended(session: SocializationSession, person_id: int | None) -> bool:

@@ -19,7 +19,7 @@ from satgas.core.qr import qr_svg
 
 from . import permissions, selectors, services
 from .forms import AttendanceImportForm, CoverageFilter, MaterialUploadForm, PickForm, SessionFilter, SessionForm
-from .models import AttendanceMethod
+from .models import AttendanceImportStatus, AttendanceMethod
 
 ATTENDANCE_PAGE_SIZE = 50
 PICK_LIMIT = 300
@@ -201,27 +201,34 @@ def attendance_pick(request, pk):
 def attendance_import(request, pk):
     session = _managed_session(request, pk)
     form = AttendanceImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
-        result = services.attendance_import(
-            actor=request.user, session=session, numbers=form.cleaned_data["all_numbers"]
+        job = services.attendance_import_start(
+            actor=request.user,
+            session=session,
+            numbers_text=form.cleaned_data["numbers"],
+            upload=form.cleaned_data.get("file"),
         )
-        _report_added(request, result)
-        if result.problems:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d number could not be added; see the list below.",
-                    "%(count)d numbers could not be added; see the list below.",
-                    result.problems,
-                )
-                % {"count": result.problems},
-            )
-        form = AttendanceImportForm()
+        return redirect("socialization:attendance_import_result", pk=session.pk, import_pk=job.pk)
     return render(
         request,
         "socialization/attendance_import.html",
-        {"session": session, "form": form, "result": result, "units": list(session.units.all())},
+        {"session": session, "form": form, "units": list(session.units.all())},
+    )
+
+
+@login_required
+def attendance_import_result(request, pk, import_pk):
+    session = _managed_session(request, pk)
+    job = selectors.attendance_import_get(session, import_pk)
+    template = (
+        "socialization/_attendance_import_status.html"
+        if request.headers.get("HX-Request")
+        else "socialization/attendance_import_result.html"
+    )
+    return render(
+        request,
+        template,
+        {"session": session, "job": job, "outcome": job.outcome, "statuses": AttendanceImportStatus},
     )
 
 
