@@ -258,6 +258,10 @@ FORM_RENDERER = "satgas.core.forms.SatgasFormRenderer"
 # Behind nginx: serve private files with X-Accel-Redirect to this internal location.
 SATGAS_X_ACCEL_PREFIX = env.str("SATGAS_X_ACCEL_PREFIX", "")
 SATGAS_UPLOAD_MAX_BYTES = env.int("SATGAS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Self check-in (satgas/socialization/presence.py): the code on the room's screen changes every this many
+# seconds and is accepted for two windows; after scanning, the attendee has this long to fill in the form.
+SATGAS_CHECKIN_CODE_SECONDS = env.int("SATGAS_CHECKIN_CODE_SECONDS", 30)
+SATGAS_CHECKIN_PASS_SECONDS = env.int("SATGAS_CHECKIN_PASS_SECONDS", 10 * 60)
 # /healthz turns "degraded" (still 200) when more Celery tasks than this wait in the queue.
 SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
 

@@ -159,6 +159,8 @@ class CheckinForm(StyledFormMixin, forms.Form):
     birth_date = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"})
     )
+    # The pass given by scanning the code in the room (presence.form_pass), checked by the view.
+    presence = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class CoverageFilter(StyledFormMixin, forms.Form):

@@ -167,6 +167,8 @@ class Attendance(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Self check-in: the browser it came from (presence.device_id); one browser checks in one person per session.
+    device_id = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("attendance")
@@ -176,10 +178,35 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="attendance_once_per_session"),
             models.CheckConstraint(condition=Q(method__in=AttendanceMethod.values), name="attendance_method_valid"),
+            models.UniqueConstraint(
+                fields=["session", "device_id"], condition=~Q(device_id=""), name="attendance_one_person_per_device"
+            ),
         ]
 
     def __str__(self):
         return f"{self.person_id} @ {self.session_id}"
+
+
+class CheckinAttempt(models.Model):
+    """A self check-in by an identified person from a browser, accepted or refused (presence.py).
+
+    A device that appears here with more than one person flags its check-ins on the attendance list.
+    """
+
+    session = models.ForeignKey(SocializationSession, on_delete=models.CASCADE, related_name="checkin_attempts")
+    person = models.ForeignKey("personnel.Person", on_delete=models.CASCADE, related_name="+")
+    device_id = models.CharField(max_length=32)
+    accepted = models.BooleanField()
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("check-in attempt")
+        verbose_name_plural = _("check-in attempts")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["device_id", "person"])]
+
+    def __str__(self):
+        return f"{self.device_id[:8]} {self.person_id} @ {self.session_id}"
 
 
 class AttendanceImportStatus(models.TextChoices):

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,6 +22,7 @@ from .models import (
     AttendanceImport,
     AttendanceImportStatus,
     AttendanceMethod,
+    CheckinAttempt,
     CheckinState,
     SessionMaterial,
     SocializationSession,
@@ -298,21 +299,29 @@ def attendance_import_run(*, import_id: int) -> AttendanceImport | None:
     return finish(status=AttendanceImportStatus.DONE, outcome=result.summary())
 
 
-@transaction.atomic
+def _attempt_record(*, session, person, device_id: str, accepted: bool, now) -> None:
+    CheckinAttempt.objects.create(session=session, person=person, device_id=device_id, accepted=accepted, at=now)
+
+
 def attendance_self_checkin(
-    *, session: SocializationSession, number: str, birth_date: dt.date, now: dt.datetime | None = None
+    *, session: SocializationSession, number: str, birth_date: dt.date, device_id: str, now: dt.datetime | None = None
 ) -> tuple[Person, bool]:
-    """Check a person in by their NIP/NIK and birth date; ``(person, newly_recorded)``.
+    """Check a person in by their NIP/NIK and birth date from the browser ``device_id``; ``(person, newly_recorded)``.
 
     Raises ``CheckinRefused`` with reason ``CheckinState.CLOSED / NOT_YET /
     OVER`` outside the check-in window, ``"identity"`` when no active employee
     has this number and birth date (the same answer whether the number exists
-    or not), and ``"not_in_units"`` when the person is not in the session's units.
+    or not), ``"not_in_units"`` when the person is not in the session's units,
+    and ``"device_used"`` when this browser already checked in someone else for
+    this session (a database constraint: one browser, one person, per session).
+    Every attempt by an identified person is recorded with the device (``CheckinAttempt``).
     """
     now = now or timezone.now()
     state = session.checkin_state(now)
     if state != CheckinState.OPEN:
         raise CheckinRefused(state)
+    if not device_id:
+        raise CheckinRefused("no_device")
     number = normalize_number(number)
     person = None
     if number:
@@ -324,11 +333,40 @@ def attendance_self_checkin(
     if person is None or person.birth_date is None or person.birth_date != birth_date:
         raise CheckinRefused("identity")
     if person.unit_id not in _session_unit_ids(session):
+        _attempt_record(session=session, person=person, device_id=device_id, accepted=False, now=now)
         raise CheckinRefused("not_in_units")
-    result = attendance_add(
-        actor=None, session=session, persons=[person], method=AttendanceMethod.SELF_CHECKIN, now=now
-    )
-    return person, bool(result.added)
+    if Attendance.objects.filter(session=session, person=person).exists():
+        _attempt_record(session=session, person=person, device_id=device_id, accepted=True, now=now)
+        return person, False
+    try:
+        with transaction.atomic():
+            attendance = Attendance(
+                session=session,
+                person=person,
+                method=AttendanceMethod.SELF_CHECKIN,
+                recorded_at=now,
+                device_id=device_id,
+            )
+            # The database decides "once per person" and "one person per browser" (concurrent requests).
+            attendance.full_clean(
+                exclude=["session", "person", "recorded_by"], validate_unique=False, validate_constraints=False
+            )
+            attendance.save()
+            _attempt_record(session=session, person=person, device_id=device_id, accepted=True, now=now)
+            audit_record(
+                actor=None,
+                action="attendance.added",
+                target=session,
+                changes={"attendance": [None, f"+1 ({AttendanceMethod.SELF_CHECKIN.label})"]},
+                note=f"{person.full_name} ({person.identity_number})",
+            )
+    except IntegrityError:
+        # The same person from another tab or phone at the same moment, or this browser for someone else.
+        if Attendance.objects.filter(session=session, person=person).exists():
+            return person, False
+        _attempt_record(session=session, person=person, device_id=device_id, accepted=False, now=now)
+        raise CheckinRefused("device_used") from None
+    return person, True
 
 
 @transaction.atomic
