@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -175,8 +175,11 @@ def serve_private(file_field, *, name: str, inline: bool = False) -> HttpRespons
     ``name`` must be made by the server (``bukti-<case>-<id>``), never taken from the upload. ``inline`` asks
     to show an image or PDF in the browser; anything else is always an attachment.
     """
-    with file_field.open("rb") as stored:
-        kind = detect(stored)
+    try:
+        with file_field.open("rb") as stored:
+            kind = detect(stored)
+    except FileNotFoundError:
+        raise Http404("The file is missing from the private storage.") from None
     kind, filename, inline = _decide(kind, name, inline)
     prefix = getattr(settings, "SATGAS_X_ACCEL_PREFIX", "")
     if prefix:

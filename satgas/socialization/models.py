@@ -168,7 +168,7 @@ class Attendance(models.Model):
         related_name="+",
     )
     # Self check-in: the browser it came from (presence.device_id); one browser checks in one person per session.
-    device_id = models.CharField(max_length=32, blank=True, default="", editable=False)
+    device_id = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         verbose_name = _("attendance")

@@ -42,6 +42,7 @@ SESSION_FIELDS = [
     "checkin_open",
 ]
 AUDIT_NAMES_SHOWN = 20
+LISTED = 500  # numbers listed per kind of problem after an attendance import
 
 
 class SocializationError(Exception):
@@ -148,13 +149,19 @@ class AttendanceResult:
         return len(self.unknown) + len(self.outside) + len(self.inactive)
 
     def summary(self) -> dict:
-        """What the organiser is shown afterwards (JSON): counts, numbers, and names only of their own units."""
+        """What the organiser is shown afterwards (JSON): counts, numbers, and names only of their own units.
+
+        Each list keeps its first ``LISTED`` entries (a pasted page of garbage stays a short page); ``*_total``
+        say how many there were."""
         return {
             "added": len(self.added),
             "already": len(self.already),
-            "unknown": self.unknown,
-            "outside": self.outside,
-            "inactive": [{"number": p.identity_number, "name": p.full_name} for p in self.inactive],
+            "unknown": self.unknown[:LISTED],
+            "unknown_total": len(self.unknown),
+            "outside": self.outside[:LISTED],
+            "outside_total": len(self.outside),
+            "inactive": [{"number": p.identity_number, "name": p.full_name} for p in self.inactive[:LISTED]],
+            "inactive_total": len(self.inactive),
         }
 
 
@@ -218,7 +225,7 @@ def attendance_import(*, actor, session: SocializationSession, numbers: list[str
 
     A number of someone outside the session's units (active or not) is reported as such, by its number only.
     """
-    numbers = list(dict.fromkeys(n for n in (normalize_number(x) for x in numbers) if n))
+    numbers = list(dict.fromkeys(n for n in (normalize_number(strip_control(str(x))) for x in numbers) if n))
     found: dict[str, Person] = {}
     if numbers:
         for person in Person.objects.filter(Q(nip__in=numbers) | Q(nik__in=numbers)):
@@ -249,7 +256,7 @@ def attendance_import_start(*, actor, session: SocializationSession, numbers_tex
     job = AttendanceImport(
         session=session,
         uploaded_by=actor,
-        numbers_text=numbers_text or "",
+        numbers_text=strip_control(numbers_text or ""),  # control characters are never part of a number
         filename=strip_control(upload.name or "", multiline=False)[:255] if upload else "",
         content=upload.read() if upload else b"",
     )

@@ -250,3 +250,16 @@ def test_documents_from_the_database_are_served_by_their_bytes():
     assert serve_private_bytes(PDF_BYTES, name="laporan-semester-x-2024-1-v1")["Content-Type"] == PDF.content_type
     response = serve_private_bytes(HTML_BYTES, name="../laporan <b>", inline=True)
     _assert_safe(response, stem="laporan-b", extension="bin", content_type="application/octet-stream")
+
+
+def test_a_file_missing_from_the_storage_is_404_not_500(client, taskforce_a, monitoring_report, settings):
+    from satgas.monitoring.models import Attachment
+
+    attachment = Attachment.objects.create(
+        report=monitoring_report, file="monitoring/hilang.pdf", display_name="x", content_type="", size=1,
+        uploaded_by=taskforce_a,
+    )  # fmt: skip
+    client.force_login(taskforce_a)
+    for prefix in ("", "/_private/"):
+        settings.SATGAS_X_ACCEL_PREFIX = prefix
+        assert client.get(reverse("monitoring:attachment_download", args=[attachment.pk])).status_code == 404

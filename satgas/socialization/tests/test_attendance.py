@@ -221,3 +221,16 @@ def test_remove_an_attendance_of_another_session_is_404(client, taskforce_a, ses
     response = client.post(reverse("socialization:attendance_remove", args=[session.pk, other.pk]))
     assert response.status_code == 404
     assert Attendance.objects.filter(pk=other.pk).exists()
+
+
+def test_import_outcome_keeps_no_control_characters_and_a_bounded_list(
+    client, taskforce_a, session, import_list, monkeypatch
+):
+    monkeypatch.setattr(services, "LISTED", 3)
+    client.force_login(taskforce_a)
+    numbers = "\n".join([f"12345{i}\x07" for i in range(5)])
+    response = import_list(session, {"numbers": numbers})
+    outcome = response.context["outcome"]
+    assert outcome["unknown"] == ["123450", "123451", "123452"] and outcome["unknown_total"] == 5
+    assert "\x07" not in str(outcome)
+    assert "3" in response.content.decode() and "5" in response.content.decode()
