@@ -64,7 +64,7 @@ def test_a_spreadsheet_bomb_fails_the_import_with_a_message_and_a_worker_reads_i
     assert response.status_code == 302
     record = PersonnelImport.objects.get()
     assert record.status == ImportStatus.FAILED
-    assert "too large to import" in record.failure
+    assert "too large to import" in record.failure or "terlalu besar untuk diimpor" in record.failure
 
 
 # --- One phone rule ------------------------------------------------------------------------------------
