@@ -263,3 +263,26 @@ def test_a_file_missing_from_the_storage_is_404_not_500(client, taskforce_a, mon
     for prefix in ("", "/_private/"):
         settings.SATGAS_X_ACCEL_PREFIX = prefix
         assert client.get(reverse("monitoring:attachment_download", args=[attachment.pk])).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_evidence_image_still_shows_in_the_browser_under_the_sandboxing_policy(open_page, live_server, unit_a):
+    """The file's Content-Security-Policy (sandbox, default-src 'none') must not stop the image itself showing."""
+    from PIL import Image
+
+    from satgas.accounts.models import Role
+    from satgas.accounts.tests.factories import PASSWORD, RoleAssignmentFactory, UserFactory
+    from satgas.core.tests.browser import login
+    from satgas.violations.tests.factories import report
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    case, _ = report(unit=unit_a, files=[SimpleUploadedFile("foto.png", buffer.getvalue())])
+    admin = UserFactory(email="admin-gambar@uji.test")
+    RoleAssignmentFactory(user=admin, role=Role.REGIONAL_ADMIN)
+    page = open_page()
+    login(page, live_server.url, admin.email, PASSWORD)
+    response = page.goto(f"{live_server.url}{reverse('violations:evidence_download', args=[case.evidence.get().pk])}")
+    assert "sandbox" in response.headers["content-security-policy"]
+    assert page.evaluate("document.images.length && document.images[0].naturalWidth") == 40
