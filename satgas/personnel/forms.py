@@ -55,7 +55,12 @@ class PersonFilter(django_filters.FilterSet):
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
     # The import's rule (identity.normalize_phone) decides; the typed value may be longer than the stored one.
-    phone = forms.CharField(label=_("Phone"), max_length=80, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     # Longer than the stored 18/16 digits: people type numbers with spaces.
     nip = forms.CharField(
         label="NIP",
