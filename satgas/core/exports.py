@@ -3,6 +3,11 @@
 Cells that start with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return)
 would be run as formulas by Excel or LibreOffice; they are prefixed with an
 apostrophe so they are shown as text.
+
+Control characters (NUL, BEL, ESC...) cannot be written to XLSX at all (openpyxl
+refuses them, and one bad name would make the whole download fail): every cell
+and header passes through ``safe_cell``, which strips them first. Every XLSX and
+CSV the application writes goes through it (reports' annex workbook included).
 """
 
 import csv
@@ -14,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from .text import strip_control
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,7 +30,7 @@ def safe_cell(value):
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    text = str(value)
+    text = strip_control(str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -43,7 +50,7 @@ def csv_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequen
 def xlsx_bytes(*, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence], text_columns=()) -> bytes:
     """A one-sheet workbook; ``text_columns`` (indexes) are stored as text."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=sheet_title[:31])
+    ws = wb.create_sheet(title=strip_control(sheet_title, multiline=False)[:31])
     header_cells = []
     for h in headers:
         cell = WriteOnlyCell(ws, value=safe_cell(h))

@@ -221,7 +221,7 @@ def attachment_add(request, pk):
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
     selectors.report_get_for_user(request.user, attachment.report_id)
-    return serve_private(attachment.file, download_name=attachment.display_name, content_type=attachment.content_type)
+    return serve_private(attachment.file, name=f"lampiran-monitoring-{attachment.report_id}-{attachment.pk}")
 
 
 @login_required

@@ -199,13 +199,7 @@ def paper_scan(request, pk):
     signature = selectors.signature_get_for_user(request.user, pk)
     if not signature.paper_scan or not permissions.can_follow_campaigns(request.user):
         raise PermissionDenied
-    extension = signature.paper_scan.name.rsplit(".", 1)[-1]
-    content_type = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}.get(
-        extension, "application/octet-stream"
-    )
-    return serve_private(
-        signature.paper_scan, download_name=f"pindaian-{signature.pk}.{extension}", content_type=content_type
-    )
+    return serve_private(signature.paper_scan, name=f"pindaian-ikrar-{signature.pk}")
 
 
 def verify(request, code=None):

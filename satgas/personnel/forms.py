@@ -54,6 +54,13 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
+    # The import's rule (identity.normalize_phone) decides; the typed value may be longer than the stored one.
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     # Longer than the stored 18/16 digits: people type numbers with spaces.
     nip = forms.CharField(
         label="NIP",
@@ -98,6 +105,10 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
     def clean_nik(self):
         return identity.normalize_number(self.cleaned_data["nik"]) or None
+
+    def clean_phone(self):
+        # The import's rule, in one place.
+        return identity.normalize_phone(self.cleaned_data.get("phone"))
 
 
 class PersonMoveForm(StyledFormMixin, forms.Form):

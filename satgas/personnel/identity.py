@@ -237,3 +237,40 @@ def validate_for_type(employment_type: str, value, *, today: dt.date | None = No
     if employment_type == EmploymentType.PPPK:
         return validate_pppk_number(value, today=today)
     return validate_nik(value, today=today)
+
+
+# --- Phone numbers -------------------------------------------------------------------------------
+
+PHONE_MAX_LENGTH = 40  # Person.phone
+_PHONE_KEEP = re.compile(r"[^0-9+\-() ]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def normalize_phone(value) -> str:
+    """A phone number as the registry keeps it; the one rule of the person form and the import.
+
+    Digits, spaces and ``+ - ( )`` are kept (runs of spaces become one); other punctuation such as the dots of
+    ``(024) 761.2345`` is dropped. Letters (``0812 ext. 5``), control characters, a value without digits or one
+    longer than ``PHONE_MAX_LENGTH`` raise ``ValidationError``. Empty gives ``""``.
+    """
+    from satgas.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters, strip_control
+
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return ""
+    if has_control_characters(text, multiline=False):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+    phone = " ".join(_PHONE_KEEP.sub("", text).split())
+    if _LETTER.search(text) or not any(c.isdigit() for c in phone):
+        raise ValidationError(
+            _("Phone number “%(value)s” may contain only digits, spaces and + - ( ). Remove the other characters.")
+            % {"value": strip_control(text)},
+            code="phone_characters",
+        )
+    if len(phone) > PHONE_MAX_LENGTH:
+        raise ValidationError(
+            _("Phone number is too long (at most %(max)s characters). Fill in one number only.")
+            % {"max": PHONE_MAX_LENGTH},
+            code="phone_length",
+        )
+    return phone

@@ -43,7 +43,6 @@ seconds. Rows are checked with the same validators as ``Person.clean``
 import datetime as dt
 import difflib
 import functools
-import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable
@@ -58,10 +57,12 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from satgas.core import aggregates
 from satgas.core import services as core_services
 from satgas.core.services import diff_fields
+from satgas.core.text import has_control_characters
 
 from . import identity
 from .models import ASN_TYPES, EmploymentType, Person, PersonStatus, Placement, Unit
@@ -82,9 +83,11 @@ LOOKUP_CHUNK = 900  # stays under SQLite's limit of variables per query
 BATCH_SIZE = 1000
 SHARED_VALUE_MIN = 20  # people getting the same new value are updated with one query
 
-_PHONE_KEEP = re.compile(r"[^0-9+\-() ]")
-_LETTER = re.compile(r"[^\W\d_]")
 _validate_email = EmailValidator()
+CONTROL_CELL_MESSAGE = gettext_lazy(
+    "This cell contains invisible control characters (such as NUL, often from a copied document or another "
+    "program). Type the value again in the cell, or paste it as plain text."
+)
 
 
 @functools.cache
@@ -158,6 +161,15 @@ class _RowChecker:
 
     def check(self, number: int, values: dict) -> _Row:
         row = _Row(number)
+        # A cell with control characters (NUL, BEL, ESC...) is named and not checked further: its value never
+        # reaches a message, the database or an export.
+        spoiled = {
+            column for column, value in values.items() if isinstance(value, str) and has_control_characters(value)
+        }
+        for column in sorted(spoiled, key=COLUMNS.index):
+            row.issue(column, str(CONTROL_CELL_MESSAGE))
+        if spoiled:
+            values = {column: (None if column in spoiled else value) for column, value in values.items()}
         self._name(row, values.get("nama"))
         self._employment_type(row, values.get("jenis_pegawai"))
         self._identity(row, _number_text(values.get("nip")), _number_text(values.get("nik")))
@@ -166,6 +178,8 @@ class _RowChecker:
         row.rank_grade = self._limited(row, "pangkat_golongan", "rank_grade", values.get("pangkat_golongan"))
         self._email(row, values.get("email"))
         self._phone(row, values.get("telepon"))
+        if spoiled:  # the emptied cells' "required" messages would only confuse
+            row.issues = [i for i in row.issues if i.column not in spoiled or i.message == str(CONTROL_CELL_MESSAGE)]
         return row
 
     def _name(self, row: _Row, value) -> None:
@@ -288,22 +302,11 @@ class _RowChecker:
 
     @staticmethod
     def _phone(row: _Row, value) -> None:
-        text = _text(value)
-        if not text:
-            return
-        row.phone = " ".join(_PHONE_KEEP.sub("", text).split())
-        if _LETTER.search(text) or not any(c.isdigit() for c in row.phone):
-            row.issue(
-                "telepon",
-                _("Phone number “%(value)s” may contain only digits, spaces and + - ( ). Remove the other characters.")
-                % {"value": text},
-            )
-        elif len(row.phone) > _max_length("phone"):
-            row.issue(
-                "telepon",
-                _("Phone number is too long (at most %(max)s characters). Fill in one number only.")
-                % {"max": _max_length("phone")},
-            )
+        try:
+            row.phone = identity.normalize_phone(_text(value))
+        except ValidationError as exc:
+            for message in exc.messages:
+                row.issue("telepon", message)
 
 
 # --- Matching rows with the registry -----------------------------------------

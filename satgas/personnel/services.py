@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from satgas.core.services import audit_record, diff_fields
+from satgas.core.text import strip_control
 
 from .models import ImportStatus, Person, PersonnelImport, Placement, Unit
 
@@ -135,7 +136,7 @@ def personnel_import_start(
 
     record = PersonnelImport.objects.create(
         uploaded_by=actor,
-        filename=filename[:255],
+        filename=strip_control(filename, multiline=False)[:255],
         content=content,
         size=len(content),
         strict=strict,

@@ -1,15 +1,16 @@
-"""Reading personnel spreadsheets (CSV, XLSX) and the downloadable templates.
+"""The personnel spreadsheet's columns and header, and the downloadable templates.
 
-Only file handling lives here; the row rules are in ``importing``.
+Files are read by ``satgas.core.spreadsheets.read_table`` (limits included); the row rules are in ``importing``.
 """
 
 import csv
-import datetime as dt
 import io
-import os
 import re
 
 from django.utils.translation import gettext as _
+
+from satgas.core.spreadsheets import SpreadsheetError, read_table, text  # noqa: F401 (read_table: the one reader)
+from satgas.core.text import strip_control
 
 from .models import EmploymentType
 
@@ -26,111 +27,9 @@ COLUMN_ALIASES = {
 }
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number; the rest become zeros
 
-_XLSX_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported at all; ``str(exc)`` is shown to the user."""
-
-
-# --- Reading the file --------------------------------------------------------
-
-
-def read_table(content: bytes, filename: str) -> list[list]:
-    """All rows of the file as lists of raw cell values."""
-    if not content:
-        raise ImportFileError(_("The file is empty. Fill in the template and upload it again."))
-    extension = os.path.splitext(filename or "")[1].lower()
-    if content.startswith(_XLSX_MAGIC):
-        return _read_xlsx(content)
-    if content.startswith(_OLE_MAGIC) or extension == ".xls":
-        raise ImportFileError(
-            _(
-                "This is an old Excel 97–2003 (.xls) file, which cannot be read. Open it in Excel, save it as "
-                "“Excel Workbook (.xlsx)” or “CSV UTF-8”, and upload it again."
-            )
-        )
-    if content.startswith(b"%PDF"):
-        raise ImportFileError(
-            _("This is a PDF file, not a spreadsheet. Fill in the template (.xlsx or CSV) and upload that instead.")
-        )
-    if extension in (".xlsx", ".xlsm"):
-        raise ImportFileError(
-            _(
-                "The file is named .xlsx but is not a valid Excel workbook; it may be damaged. Open it in Excel, "
-                "save it again as .xlsx and upload it again."
-            )
-        )
-    return _read_csv(content)
-
-
-def _not_a_spreadsheet() -> ImportFileError:
-    return ImportFileError(
-        _(
-            "The file could not be read as a spreadsheet. Save it from Excel as “Excel Workbook (.xlsx)” or "
-            "“CSV UTF-8”, and upload it again."
-        )
-    )
-
-
-def _read_xlsx(content: bytes) -> list[list]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, XML errors: all mean "not readable"
-        raise _not_a_spreadsheet() from exc
-    try:
-        if not workbook.worksheets:
-            raise _not_a_spreadsheet()
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # the stored dimensions may be wrong; read every row there is
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise _not_a_spreadsheet() from exc
-    finally:
-        workbook.close()
-
-
-def _read_csv(content: bytes) -> list[list]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(
-            _(
-                "The file is saved as “Unicode Text” (UTF-16). Save it as “CSV UTF-8 (comma delimited)” or as "
-                ".xlsx, and upload it again."
-            )
-        )
-    if b"\x00" in content:
-        raise _not_a_spreadsheet()
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError:
-            raise _not_a_spreadsheet() from None
-    if not text.strip():
-        raise ImportFileError(_("The file is empty. Fill in the template and upload it again."))
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)  # ties keep the comma
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise _not_a_spreadsheet() from exc
-
-
-def text(value) -> str:
-    """A cell value as trimmed text (XLSX cells may be numbers or dates)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    return str(value).strip()
+# The one reader of uploaded spreadsheets, with its limits, lives in core (the attendance import reads through it
+# too); a file that cannot be imported at all raises ``ImportFileError``, shown to the user.
+ImportFileError = SpreadsheetError
 
 
 def squash(value) -> str:
@@ -155,7 +54,7 @@ def number_text(value) -> str:
 
 
 def _column_key(value) -> str:
-    key = re.sub(r"[\s\-_]+", "_", text(value).lower()).strip("_")
+    key = re.sub(r"[\s\-_]+", "_", strip_control(text(value)).lower()).strip("_")
     return COLUMN_ALIASES.get(key, key)
 
 
@@ -171,7 +70,7 @@ def parse_header(table: list[list]) -> tuple[int, dict[str, int], list[str]]:
         if not key:
             continue
         if key not in COLUMNS:
-            unknown.append(text(cell))
+            unknown.append(strip_control(text(cell)))
         elif key in positions:
             raise ImportFileError(
                 _("Column “%(column)s” appears more than once in the header row. Keep only one of them.")

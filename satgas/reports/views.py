@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from satgas.core.exports import XLSX_MIME
+from satgas.core.files import serve_private_bytes
 
 from . import documents, permissions, rules, selectors, services
 from .errors import ReportError, message
@@ -200,11 +200,9 @@ def send(request, pk):
     return redirect("reports:detail", pk)
 
 
-def _download(content, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(bytes(content), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _download(content, *, filename: str) -> HttpResponse:
+    # The type and extension come from the bytes (one helper for every private file).
+    return serve_private_bytes(content, name=filename.rsplit(".", 1)[0])
 
 
 @login_required
@@ -212,7 +210,7 @@ def version_pdf(request, pk, number):
     report = selectors.report_get_for_user(request.user, pk)
     version = selectors.version_get(report, number)
     pdf_name, _xlsx_name = documents.attachment_names(report, version)
-    return _download(version.pdf, filename=pdf_name, content_type="application/pdf")
+    return _download(version.pdf, filename=pdf_name)
 
 
 @login_required
@@ -220,7 +218,7 @@ def version_xlsx(request, pk, number):
     report = selectors.report_get_for_user(request.user, pk)
     version = selectors.version_get(report, number)
     _pdf_name, xlsx_name = documents.attachment_names(report, version)
-    return _download(version.xlsx, filename=xlsx_name, content_type=XLSX_MIME)
+    return _download(version.xlsx, filename=xlsx_name)
 
 
 @login_required

@@ -227,6 +227,15 @@ SATGAS_REGION_CODE = env.str("SATGAS_REGION_CODE", "KWJATENG")
 # Personnel import: largest accepted file, and the row count above which the
 # UI shows a progress page while a Celery task does the work.
 SATGAS_IMPORT_MAX_BYTES = env.int("SATGAS_IMPORT_MAX_BYTES", 15 * 1024 * 1024)
+# Every uploaded spreadsheet (personnel and attendance imports) is checked against these before it is parsed
+# (satgas/core/spreadsheets.py): a small XLSX can unpack to gigabytes. The defaults fit an import of 50,000
+# employees with room to spare.
+SATGAS_SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env.int("SATGAS_SPREADSHEET_MAX_UNCOMPRESSED_BYTES", 60 * 1024 * 1024)
+SATGAS_SPREADSHEET_MAX_MEMBERS = env.int("SATGAS_SPREADSHEET_MAX_MEMBERS", 500)
+SATGAS_SPREADSHEET_MAX_SHEETS = env.int("SATGAS_SPREADSHEET_MAX_SHEETS", 50)
+SATGAS_SPREADSHEET_MAX_ROWS = env.int("SATGAS_SPREADSHEET_MAX_ROWS", 50_000)
+SATGAS_SPREADSHEET_MAX_COLUMNS = env.int("SATGAS_SPREADSHEET_MAX_COLUMNS", 50)
+SATGAS_SPREADSHEET_MAX_CELLS = env.int("SATGAS_SPREADSHEET_MAX_CELLS", 600_000)
 SATGAS_PAGE_SIZE = env.int("SATGAS_PAGE_SIZE", 25)
 
 # Logs go to stderr (systemd's journal, docker logs): one line per record with the
@@ -249,6 +258,10 @@ FORM_RENDERER = "satgas.core.forms.SatgasFormRenderer"
 # Behind nginx: serve private files with X-Accel-Redirect to this internal location.
 SATGAS_X_ACCEL_PREFIX = env.str("SATGAS_X_ACCEL_PREFIX", "")
 SATGAS_UPLOAD_MAX_BYTES = env.int("SATGAS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Self check-in (satgas/socialization/presence.py): the code on the room's screen changes every this many
+# seconds and is accepted for two windows; after scanning, the attendee has this long to fill in the form.
+SATGAS_CHECKIN_CODE_SECONDS = env.int("SATGAS_CHECKIN_CODE_SECONDS", 30)
+SATGAS_CHECKIN_PASS_SECONDS = env.int("SATGAS_CHECKIN_PASS_SECONDS", 10 * 60)
 # /healthz turns "degraded" (still 200) when more Celery tasks than this wait in the queue.
 SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
 

@@ -12,7 +12,7 @@ from satgas.personnel.models import Unit
 from satgas.personnel.selectors import unit_choices
 
 from .models import SocializationSession
-from .parsing import ImportFileError, numbers_from_file, numbers_from_text
+from .parsing import numbers_from_text
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -122,10 +122,9 @@ class AttendanceImportForm(StyledFormMixin, forms.Form):
     )
 
     def clean_file(self):
+        # Only the size here: the file is read by a worker (satgas.core.spreadsheets, with its limits).
         upload = self.cleaned_data.get("file")
-        if not upload:
-            return []
-        if upload.size > settings.SATGAS_IMPORT_MAX_BYTES:
+        if upload and upload.size > settings.SATGAS_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is %(size)s MB; the limit is %(limit)s MB."),
                 params={
@@ -133,17 +132,12 @@ class AttendanceImportForm(StyledFormMixin, forms.Form):
                     "limit": round(settings.SATGAS_IMPORT_MAX_BYTES / 1_048_576),
                 },
             )
-        try:
-            return numbers_from_file(upload.read(), upload.name)
-        except ImportFileError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        return upload
 
     def clean(self):
         data = super().clean()
-        numbers = numbers_from_text(data.get("numbers", "")) + list(data.get("file") or [])
-        if not numbers and not self.errors:
+        if not numbers_from_text(data.get("numbers", "")) and not data.get("file") and not self.errors:
             raise forms.ValidationError(_("Type or paste at least one NIP or NIK, or choose a file."))
-        data["all_numbers"] = list(dict.fromkeys(numbers))
         return data
 
 
@@ -165,6 +159,8 @@ class CheckinForm(StyledFormMixin, forms.Form):
     birth_date = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"})
     )
+    # The pass given by scanning the code in the room (presence.form_pass), checked by the view.
+    presence = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class CoverageFilter(StyledFormMixin, forms.Form):

@@ -167,6 +167,8 @@ class Attendance(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Self check-in: the browser it came from (presence.device_id); one browser checks in one person per session.
+    device_id = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         verbose_name = _("attendance")
@@ -176,7 +178,77 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="attendance_once_per_session"),
             models.CheckConstraint(condition=Q(method__in=AttendanceMethod.values), name="attendance_method_valid"),
+            models.UniqueConstraint(
+                fields=["session", "device_id"], condition=~Q(device_id=""), name="attendance_one_person_per_device"
+            ),
         ]
 
     def __str__(self):
         return f"{self.person_id} @ {self.session_id}"
+
+
+class CheckinAttempt(models.Model):
+    """A self check-in by an identified person from a browser, accepted or refused (presence.py).
+
+    A device that appears here with more than one person flags its check-ins on the attendance list.
+    """
+
+    session = models.ForeignKey(SocializationSession, on_delete=models.CASCADE, related_name="checkin_attempts")
+    person = models.ForeignKey("personnel.Person", on_delete=models.CASCADE, related_name="+")
+    device_id = models.CharField(max_length=32)
+    accepted = models.BooleanField()
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("check-in attempt")
+        verbose_name_plural = _("check-in attempts")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["device_id", "person"])]
+
+    def __str__(self):
+        return f"{self.device_id[:8]} {self.person_id} @ {self.session_id}"
+
+
+class AttendanceImportStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting")
+    RUNNING = "RUNNING", _("Reading the list")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+
+
+class AttendanceImport(models.Model):
+    """A list of NIP/NIK (typed, pasted or a spreadsheet) recorded as a session's attendance by a Celery task.
+
+    The file is kept in the database until the task has read it (any web or worker process can read it); the
+    outcome keeps counts and numbers only, never the name or unit of someone outside the session's units.
+    """
+
+    session = models.ForeignKey(SocializationSession, on_delete=models.CASCADE, related_name="attendance_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    content = models.BinaryField(blank=True, editable=False)
+    numbers_text = models.TextField(blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=AttendanceImportStatus.choices, default=AttendanceImportStatus.PENDING
+    )
+    outcome = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance import")
+        verbose_name_plural = _("attendance imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AttendanceImportStatus.values), name="attendance_import_status_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id} {self.filename or '-'} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (AttendanceImportStatus.PENDING, AttendanceImportStatus.RUNNING)

@@ -1,12 +1,13 @@
-"""The public self check-in page: no login, reached through the session's secret link or QR code."""
+"""The public self check-in page: no login; needs the code shown on the screen in the room (presence.py)."""
 
+from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from . import ratelimit, selectors, services
+from . import presence, ratelimit, selectors, services
 from .forms import CheckinForm
 from .models import CheckinState
 
@@ -26,6 +27,16 @@ def _refusal(request, session, reason: str, *, status: int):
     return render(request, "socialization/checkin.html", {"session": session, "refused": reason}, status=status)
 
 
+def _scan_again(request, session, reason: str):
+    """No fresh code from the room: the fixed link, a printed poster, a forwarded link or an old photo."""
+    return render(
+        request,
+        "socialization/checkin.html",
+        {"session": session, "scan": reason, "code_seconds": settings.SATGAS_CHECKIN_CODE_SECONDS},
+        status=200 if reason == "missing" else 403,
+    )
+
+
 @never_cache
 def checkin(request, code):
     session = selectors.session_get_by_checkin_code(code)
@@ -33,14 +44,39 @@ def checkin(request, code):
     state = session.checkin_state(now)
     if state != CheckinState.OPEN:
         return _refusal(request, session, state, status=403)
+    device = presence.device_id(request)
+    new_device = device is None
+    if new_device:
+        device = presence.new_device_id()
+    response = _checkin(request, session, device=device, known_device=not new_device, now=now)
+    if new_device:
+        presence.set_device_cookie(response, device)
+    return response
+
+
+def _checkin(request, session, *, device: str, known_device: bool, now):
     ip = ratelimit.client_ip(request)
     if ratelimit.is_blocked(ip):
         return _refusal(request, session, "rate_limited", status=429)
-    form = CheckinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        room = request.GET.get("k", "")
+        if not presence.room_code_valid(session, room, now):
+            return _scan_again(request, session, "expired" if room else "missing")
+        form = CheckinForm(initial={"presence": presence.form_pass(session, device)})
+        return render(request, "socialization/checkin.html", {"session": session, "form": form})
+
+    form = CheckinForm(request.POST)
+    if not known_device or not presence.form_pass_valid(request.POST.get("presence", ""), session, device):
+        # A form posted without scanning here, from another browser, or long after scanning.
+        return _scan_again(request, session, "expired" if known_device else "no_device")
+    if form.is_valid():
         try:
             person, created = services.attendance_self_checkin(
-                session=session, number=form.cleaned_data["number"], birth_date=form.cleaned_data["birth_date"], now=now
+                session=session,
+                number=form.cleaned_data["number"],
+                birth_date=form.cleaned_data["birth_date"],
+                device_id=device,
+                now=now,
             )
         except services.CheckinRefused as exc:
             if exc.reason == "identity":
@@ -56,6 +92,9 @@ def checkin(request, code):
                         "Ask the organiser if you did attend."
                     ),
                 )
+            elif exc.reason == "device_used":
+                ratelimit.record_failure(ip)
+                return _refusal(request, session, "device_used", status=403)
             else:
                 return _refusal(request, session, exc.reason, status=403)
         else:

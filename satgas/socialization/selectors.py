@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from satgas.personnel.models import Person, PersonStatus, Unit
 from satgas.personnel.selectors import person_search, persons_in_scope
 
 from . import permissions
-from .models import Attendance, SessionMaterial, SocializationSession
+from .models import Attendance, AttendanceImport, CheckinAttempt, SessionMaterial, SocializationSession
 
 SessionUnit = SocializationSession.units.through
 
@@ -69,10 +69,20 @@ def units_for_new_session(user, *, include: SocializationSession | None = None) 
 # --- Attendance and materials ---------------------------------------------------
 
 
+def shared_device_q():
+    """A self check-in from a browser that was used for another person too (any session, refused attempts too)."""
+    same_device = CheckinAttempt.objects.filter(device_id=OuterRef("device_id"))
+    other_person = same_device.exclude(person_id=OuterRef("person_id"))
+    return ~Q(device_id="") & Exists(other_person)
+
+
 def attendances_for(session: SocializationSession, *, unit_ids=None) -> QuerySet[Attendance]:
-    """Attendance rows of a session, optionally only of people now in ``unit_ids``."""
-    qs = session.attendances.select_related("person", "person__unit", "recorded_by").order_by(
-        "person__full_name", "person_id"
+    """Attendance rows of a session, optionally only of people now in ``unit_ids``; ``shared_device`` flags
+    self check-ins from a browser that was used for more than one person."""
+    qs = (
+        session.attendances.select_related("person", "person__unit", "recorded_by")
+        .annotate(shared_device=ExpressionWrapper(shared_device_q(), output_field=BooleanField()))
+        .order_by("person__full_name", "person_id")
     )
     if unit_ids is not None:
         qs = qs.filter(person__unit_id__in=unit_ids)
@@ -81,6 +91,10 @@ def attendances_for(session: SocializationSession, *, unit_ids=None) -> QuerySet
 
 def attendance_get(session: SocializationSession, pk) -> Attendance:
     return get_object_or_404(session.attendances.select_related("person", "session"), pk=pk)
+
+
+def attendance_import_get(session: SocializationSession, pk) -> AttendanceImport:
+    return get_object_or_404(session.attendance_imports.defer("content"), pk=pk)
 
 
 def has_attended(session: SocializationSession, person_id: int | None) -> bool:

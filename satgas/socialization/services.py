@@ -1,19 +1,34 @@
 """Every change to socialization sessions, their materials and attendance."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from satgas.core import outbox
 from satgas.core.files import DOCUMENT_KINDS, check_upload
 from satgas.core.services import audit_record, diff_fields
+from satgas.core.text import strip_control
 from satgas.personnel.identity import normalize_number
 from satgas.personnel.models import Person, PersonStatus
 
-from .models import Attendance, AttendanceMethod, CheckinState, SessionMaterial, SocializationSession
+from .models import (
+    Attendance,
+    AttendanceImport,
+    AttendanceImportStatus,
+    AttendanceMethod,
+    CheckinAttempt,
+    CheckinState,
+    SessionMaterial,
+    SocializationSession,
+)
+
+logger = logging.getLogger(__name__)
 
 SESSION_FIELDS = [
     "title",
@@ -27,6 +42,7 @@ SESSION_FIELDS = [
     "checkin_open",
 ]
 AUDIT_NAMES_SHOWN = 20
+LISTED = 500  # numbers listed per kind of problem after an attendance import
 
 
 class SocializationError(Exception):
@@ -124,12 +140,29 @@ class AttendanceResult:
     added: list[Person] = field(default_factory=list)
     already: list[Person] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
-    outside: list[Person] = field(default_factory=list)
-    inactive: list[Person] = field(default_factory=list)
+    # Numbers of people outside the session's units: their name and unit are not the organiser's to see.
+    outside: list[str] = field(default_factory=list)
+    inactive: list[Person] = field(default_factory=list)  # in the session's units, no longer active
 
     @property
     def problems(self) -> int:
         return len(self.unknown) + len(self.outside) + len(self.inactive)
+
+    def summary(self) -> dict:
+        """What the organiser is shown afterwards (JSON): counts, numbers, and names only of their own units.
+
+        Each list keeps its first ``LISTED`` entries (a pasted page of garbage stays a short page); ``*_total``
+        say how many there were."""
+        return {
+            "added": len(self.added),
+            "already": len(self.already),
+            "unknown": self.unknown[:LISTED],
+            "unknown_total": len(self.unknown),
+            "outside": self.outside[:LISTED],
+            "outside_total": len(self.outside),
+            "inactive": [{"number": p.identity_number, "name": p.full_name} for p in self.inactive[:LISTED]],
+            "inactive_total": len(self.inactive),
+        }
 
 
 def _session_unit_ids(session) -> set[int]:
@@ -188,8 +221,11 @@ def attendance_add(
 
 @transaction.atomic
 def attendance_import(*, actor, session: SocializationSession, numbers: list[str]) -> AttendanceResult:
-    """Record attendance from a list of NIP/NIK numbers, reporting those that cannot be added."""
-    numbers = list(dict.fromkeys(n for n in (normalize_number(x) for x in numbers) if n))
+    """Record attendance from a list of NIP/NIK numbers, reporting those that cannot be added.
+
+    A number of someone outside the session's units (active or not) is reported as such, by its number only.
+    """
+    numbers = list(dict.fromkeys(n for n in (normalize_number(strip_control(str(x))) for x in numbers) if n))
     found: dict[str, Person] = {}
     if numbers:
         for person in Person.objects.filter(Q(nip__in=numbers) | Q(nik__in=numbers)):
@@ -198,37 +234,101 @@ def attendance_import(*, actor, session: SocializationSession, numbers: list[str
                     found[number] = person
     unit_ids = _session_unit_ids(session)
     accepted: dict[int, Person] = {}
-    unknown, outside, inactive = [], {}, {}
+    unknown, outside, inactive = [], [], {}
     for number in numbers:
         person = found.get(number)
         if person is None:
             unknown.append(number)
+        elif person.unit_id not in unit_ids:
+            outside.append(number)
         elif person.status != PersonStatus.ACTIVE:
             inactive[person.pk] = person
-        elif person.unit_id not in unit_ids:
-            outside[person.pk] = person
         else:
             accepted[person.pk] = person
     result = attendance_add(actor=actor, session=session, persons=accepted.values(), method=AttendanceMethod.IMPORTED)
-    result.unknown, result.outside, result.inactive = unknown, list(outside.values()), list(inactive.values())
+    result.unknown, result.outside, result.inactive = unknown, outside, list(inactive.values())
     return result
 
 
 @transaction.atomic
+def attendance_import_start(*, actor, session: SocializationSession, numbers_text: str = "", upload=None):
+    """Keep the typed list and the uploaded file, and queue their reading (a worker reads spreadsheets)."""
+    job = AttendanceImport(
+        session=session,
+        uploaded_by=actor,
+        numbers_text=strip_control(numbers_text or ""),  # control characters are never part of a number
+        filename=strip_control(upload.name or "", multiline=False)[:255] if upload else "",
+        content=upload.read() if upload else b"",
+    )
+    job.full_clean(exclude=["content"])
+    job.save()
+    audit_record(actor=actor, action="attendance.import_started", target=session, note=job.filename)
+    from . import tasks  # noqa: F401 (registers the task the outbox names)
+
+    outbox.enqueue("satgas.socialization.tasks.attendance_import_run", args=[job.pk], key=f"attendance-import-{job.pk}")
+    return job
+
+
+def attendance_import_run(*, import_id: int) -> AttendanceImport | None:
+    """Read a queued list and record the attendance (the task); a redelivered task finds it claimed and stops."""
+    from .parsing import ImportFileError, numbers_from_file, numbers_from_text
+
+    claimed = AttendanceImport.objects.filter(pk=import_id, status=AttendanceImportStatus.PENDING).update(
+        status=AttendanceImportStatus.RUNNING
+    )
+    if not claimed:
+        return None
+    job = AttendanceImport.objects.select_related("session", "uploaded_by").get(pk=import_id)
+
+    def finish(**fields) -> AttendanceImport:
+        AttendanceImport.objects.filter(pk=import_id).update(finished_at=timezone.now(), content=b"", **fields)
+        return AttendanceImport.objects.get(pk=import_id)
+
+    try:
+        numbers = numbers_from_text(job.numbers_text)
+        if job.content:
+            numbers += numbers_from_file(bytes(job.content), job.filename)
+        if not numbers:
+            raise ImportFileError(gettext("The list holds no NIP or NIK."))
+        result = attendance_import(actor=job.uploaded_by, session=job.session, numbers=numbers)
+    except ImportFileError as exc:
+        return finish(status=AttendanceImportStatus.FAILED, failure=str(exc))
+    except Exception:
+        logger.exception("Attendance import %s failed", import_id)
+        finish(
+            status=AttendanceImportStatus.FAILED,
+            failure=gettext(
+                "The import stopped because of an unexpected error; nothing was changed. Try again, "
+                "and contact the administrator if it happens again."
+            ),
+        )
+        raise
+    return finish(status=AttendanceImportStatus.DONE, outcome=result.summary())
+
+
+def _attempt_record(*, session, person, device_id: str, accepted: bool, now) -> None:
+    CheckinAttempt.objects.create(session=session, person=person, device_id=device_id, accepted=accepted, at=now)
+
+
 def attendance_self_checkin(
-    *, session: SocializationSession, number: str, birth_date: dt.date, now: dt.datetime | None = None
+    *, session: SocializationSession, number: str, birth_date: dt.date, device_id: str, now: dt.datetime | None = None
 ) -> tuple[Person, bool]:
-    """Check a person in by their NIP/NIK and birth date; ``(person, newly_recorded)``.
+    """Check a person in by their NIP/NIK and birth date from the browser ``device_id``; ``(person, newly_recorded)``.
 
     Raises ``CheckinRefused`` with reason ``CheckinState.CLOSED / NOT_YET /
     OVER`` outside the check-in window, ``"identity"`` when no active employee
     has this number and birth date (the same answer whether the number exists
-    or not), and ``"not_in_units"`` when the person is not in the session's units.
+    or not), ``"not_in_units"`` when the person is not in the session's units,
+    and ``"device_used"`` when this browser already checked in someone else for
+    this session (a database constraint: one browser, one person, per session).
+    Every attempt by an identified person is recorded with the device (``CheckinAttempt``).
     """
     now = now or timezone.now()
     state = session.checkin_state(now)
     if state != CheckinState.OPEN:
         raise CheckinRefused(state)
+    if not device_id:
+        raise CheckinRefused("no_device")
     number = normalize_number(number)
     person = None
     if number:
@@ -240,11 +340,40 @@ def attendance_self_checkin(
     if person is None or person.birth_date is None or person.birth_date != birth_date:
         raise CheckinRefused("identity")
     if person.unit_id not in _session_unit_ids(session):
+        _attempt_record(session=session, person=person, device_id=device_id, accepted=False, now=now)
         raise CheckinRefused("not_in_units")
-    result = attendance_add(
-        actor=None, session=session, persons=[person], method=AttendanceMethod.SELF_CHECKIN, now=now
-    )
-    return person, bool(result.added)
+    if Attendance.objects.filter(session=session, person=person).exists():
+        _attempt_record(session=session, person=person, device_id=device_id, accepted=True, now=now)
+        return person, False
+    try:
+        with transaction.atomic():
+            attendance = Attendance(
+                session=session,
+                person=person,
+                method=AttendanceMethod.SELF_CHECKIN,
+                recorded_at=now,
+                device_id=device_id,
+            )
+            # The database decides "once per person" and "one person per browser" (concurrent requests).
+            attendance.full_clean(
+                exclude=["session", "person", "recorded_by"], validate_unique=False, validate_constraints=False
+            )
+            attendance.save()
+            _attempt_record(session=session, person=person, device_id=device_id, accepted=True, now=now)
+            audit_record(
+                actor=None,
+                action="attendance.added",
+                target=session,
+                changes={"attendance": [None, f"+1 ({AttendanceMethod.SELF_CHECKIN.label})"]},
+                note=f"{person.full_name} ({person.identity_number})",
+            )
+    except IntegrityError:
+        # The same person from another tab or phone at the same moment, or this browser for someone else.
+        if Attendance.objects.filter(session=session, person=person).exists():
+            return person, False
+        _attempt_record(session=session, person=person, device_id=device_id, accepted=False, now=now)
+        raise CheckinRefused("device_used") from None
+    return person, True
 
 
 @transaction.atomic

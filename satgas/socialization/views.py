@@ -5,21 +5,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
 from satgas.core.files import serve_private
 from satgas.core.qr import qr_svg
 
-from . import permissions, selectors, services
+from . import permissions, presence, selectors, services
 from .forms import AttendanceImportForm, CoverageFilter, MaterialUploadForm, PickForm, SessionFilter, SessionForm
-from .models import AttendanceMethod
+from .models import AttendanceImportStatus, AttendanceMethod, CheckinState
 
 ATTENDANCE_PAGE_SIZE = 50
 PICK_LIMIT = 300
@@ -35,10 +37,6 @@ def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def checkin_url(session) -> str:
-    return settings.SATGAS_SITE_URL + reverse("socialization:checkin", args=[session.checkin_code])
 
 
 def _managed_session(request, pk):
@@ -122,10 +120,59 @@ def session_detail(request, pk):
         context["attendance_partial"] = unit_ids is not None
     else:
         context["own_attended"] = selectors.has_attended(session, request.user.person_id)
-    if can_manage:
-        url = checkin_url(session)
-        context.update({"checkin_url": url, "checkin_qr": qr_svg(url)})
+    context["code_seconds"] = settings.SATGAS_CHECKIN_CODE_SECONDS
     return render(request, "socialization/session_detail.html", context)
+
+
+# --- Self check-in in the room (presence.py) --------------------------------------------------------
+
+
+def _room_state(session, now) -> dict:
+    """What the screen in the room shows now: the QR code of the current room code, or why there is none."""
+    state = session.checkin_state(now)
+    if state == CheckinState.OPEN:
+        return {
+            "state": state,
+            "qr": qr_svg(presence.room_url(session, now)),
+            "refresh_in": presence.seconds_left(now),
+            "message": "",
+        }
+    messages_by_state = {
+        CheckinState.CLOSED: _("Self check-in is closed by the organiser."),
+        CheckinState.NOT_YET: _("Self check-in opens at %(time)s WIB, 30 minutes before the session starts.")
+        % {"time": timezone.localtime(session.checkin_opens_at).strftime("%H:%M")},
+        CheckinState.OVER: _("Self check-in for this session is over."),
+    }
+    return {"state": state, "qr": "", "refresh_in": 15, "message": messages_by_state[state]}
+
+
+@login_required
+def checkin_screen(request, pk):
+    """Full screen for the room's projector: the QR code changes by itself (static/js/checkin-screen.js)."""
+    session = _managed_session(request, pk)
+    context = {"session": session, "code_seconds": settings.SATGAS_CHECKIN_CODE_SECONDS}
+    context.update(_room_state(session, timezone.now()))
+    return render(request, "socialization/checkin_screen.html", context)
+
+
+@login_required
+@never_cache
+def checkin_code(request, pk):
+    """The screen's next code (JSON, read by the screen's script)."""
+    session = _managed_session(request, pk)
+    state = _room_state(session, timezone.now())
+    return JsonResponse({**state, "qr": str(state["qr"]), "message": str(state["message"])})
+
+
+@login_required
+def checkin_poster(request, pk):
+    """A printable poster for the door: where to check in, and no code (a poster cannot carry one that changes)."""
+    session = _managed_session(request, pk)
+    return render(
+        request,
+        "socialization/checkin_poster.html",
+        {"session": session, "units": list(session.units.all()), "code_seconds": settings.SATGAS_CHECKIN_CODE_SECONDS},
+    )
 
 
 @login_required
@@ -201,27 +248,34 @@ def attendance_pick(request, pk):
 def attendance_import(request, pk):
     session = _managed_session(request, pk)
     form = AttendanceImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
-        result = services.attendance_import(
-            actor=request.user, session=session, numbers=form.cleaned_data["all_numbers"]
+        job = services.attendance_import_start(
+            actor=request.user,
+            session=session,
+            numbers_text=form.cleaned_data["numbers"],
+            upload=form.cleaned_data.get("file"),
         )
-        _report_added(request, result)
-        if result.problems:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d number could not be added; see the list below.",
-                    "%(count)d numbers could not be added; see the list below.",
-                    result.problems,
-                )
-                % {"count": result.problems},
-            )
-        form = AttendanceImportForm()
+        return redirect("socialization:attendance_import_result", pk=session.pk, import_pk=job.pk)
     return render(
         request,
         "socialization/attendance_import.html",
-        {"session": session, "form": form, "result": result, "units": list(session.units.all())},
+        {"session": session, "form": form, "units": list(session.units.all())},
+    )
+
+
+@login_required
+def attendance_import_result(request, pk, import_pk):
+    session = _managed_session(request, pk)
+    job = selectors.attendance_import_get(session, import_pk)
+    template = (
+        "socialization/_attendance_import_status.html"
+        if request.headers.get("HX-Request")
+        else "socialization/attendance_import_result.html"
+    )
+    return render(
+        request,
+        template,
+        {"session": session, "job": job, "outcome": job.outcome, "statuses": AttendanceImportStatus},
     )
 
 
@@ -257,9 +311,7 @@ def material_upload(request, pk):
 def material_download(request, pk):
     material = selectors.material_get_for_user(request.user, pk)
     _require(permissions.can_download_material(request.user, material))
-    kind = material.file_kind
-    stem = slugify(material.original_name.rsplit(".", 1)[0])[:80] or "materi"
-    return serve_private(material.file, download_name=f"{stem}.{kind.extension}", content_type=kind.content_type)
+    return serve_private(material.file, name=f"materi-sosialisasi-{material.session_id}-{material.pk}")
 
 
 # --- Coverage ------------------------------------------------------------------------------

@@ -378,13 +378,8 @@ def evidence_download(request, pk):
     evidence = selectors.evidence_get_for_user(request.user, pk)
     _require(permissions.can_handle(request.user, evidence.case))
     services.evidence_viewed(actor=request.user, evidence=evidence)
-    extension = evidence.file.name.rsplit(".", 1)[-1]
-    return serve_private(
-        evidence.file,
-        download_name=f"bukti-{evidence.case.pk}-{evidence.pk}.{extension}",
-        content_type=evidence.content_type,
-        inline=evidence.content_type.startswith("image/"),
-    )
+    # Images are shown in the browser (the file's detected kind decides, not the stored type).
+    return serve_private(evidence.file, name=f"bukti-{evidence.case_id}-{evidence.pk}", inline=True)
 
 
 @login_required
@@ -393,9 +388,4 @@ def clarification_attachment(request, pk):
         Clarification.objects.select_related("case"), pk=pk, case__in=selectors.cases_for_user(request.user)
     )
     _require(permissions.can_handle(request.user, clarification.case) and bool(clarification.attachment))
-    extension = clarification.attachment.name.rsplit(".", 1)[-1]
-    return serve_private(
-        clarification.attachment,
-        download_name=f"klarifikasi-{clarification.case_id}-{clarification.pk}.{extension}",
-        content_type=clarification.attachment_type,
-    )
+    return serve_private(clarification.attachment, name=f"klarifikasi-{clarification.case_id}-{clarification.pk}")

@@ -224,10 +224,21 @@ def test_pages_are_accessible_on_a_phone(new_page, site, checked_deeper, persona
     )
 
 
+@pytest.fixture(autouse=True)
+def _room_codes_last_the_test(settings):
+    """Check-in links carry the code of the room's screen, which changes every 30 s; here it outlasts the test."""
+    settings.SATGAS_CHECKIN_CODE_SECONDS = 3600
+
+
 def _open_checkin_code() -> str:
+    """The path part after /sosialisasi/hadir/: the session's link with the room's current code, as scanned."""
+    from django.utils import timezone
+
+    from satgas.socialization import presence
     from satgas.socialization.models import SocializationSession
 
-    return SocializationSession.objects.get(title=CHECKIN_SESSION).checkin_code
+    session = SocializationSession.objects.get(title=CHECKIN_SESSION)
+    return f"{session.checkin_code}/?k={presence.room_code(session, timezone.now())}"
 
 
 def _public_urls():
@@ -257,7 +268,8 @@ def _public_urls():
     membership = Membership.objects.exclude(badge_code="").first()
     if membership:
         urls["badge verification"] = f"/verifikasi/satgas/{membership.badge_code}/"
-    urls["self check-in"] = f"/sosialisasi/hadir/{_open_checkin_code()}/"
+    urls["self check-in"] = f"/sosialisasi/hadir/{_open_checkin_code()}"
+    urls["self check-in, fixed link (scan the screen)"] = f"/sosialisasi/hadir/{_open_checkin_code().split('/')[0]}/"
     past = SocializationSession.objects.order_by("starts_at").first()
     urls["self check-in, over"] = f"/sosialisasi/hadir/{past.checkin_code}/"
     return urls
@@ -301,7 +313,7 @@ def test_public_form_errors_are_announced_and_results_accessible(new_page, site)
     _submit_without_browser_checks(page, "main form[method=post]")
     _assert_errors_announced(page, "login, empty")
 
-    page.goto(f"{site.url}/sosialisasi/hadir/{_open_checkin_code()}/")
+    page.goto(f"{site.url}/sosialisasi/hadir/{_open_checkin_code()}")
     _submit_without_browser_checks(page, "main form[method=post]")
     _assert_errors_announced(page, "self check-in, empty")
 

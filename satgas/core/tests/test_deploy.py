@@ -310,7 +310,7 @@ def test_nginx_sends_private_files_only_after_the_permission_check(
 ):
     from django.urls import reverse
 
-    from satgas.core.files import private_storage
+    from satgas.core.files import FILE_CSP, private_storage
     from satgas.socialization import services
     from satgas.socialization.models import SessionMaterial
     from satgas.socialization.tests.factories import SessionFactory, pdf_upload
@@ -335,8 +335,12 @@ def test_nginx_sends_private_files_only_after_the_permission_check(
     assert allowed.getheader("Server").startswith("nginx")
     assert allowed.getheader("X-Accel-Redirect") is None
     assert allowed.getheader("Content-Type") == "application/pdf"
-    assert allowed.getheader("Content-Disposition") == 'attachment; filename="paparan.pdf"'
+    expected_name = f"materi-sosialisasi-{session.pk}-{material.pk}.pdf"
+    assert allowed.getheader("Content-Disposition") == f'attachment; filename="{expected_name}"'
     assert allowed.getheader("X-Content-Type-Options") == "nosniff"
+    # The app's headers for a private file reach the browser through nginx too.
+    assert allowed.getheader("Content-Security-Policy") == FILE_CSP
+    assert allowed.getheader("Cache-Control") == "private, no-store"
 
     direct, body = get(f"/_private/{material.file.name}")
     assert direct.status == 404 and stored not in body

@@ -87,25 +87,45 @@ def test_numbers_are_split_on_lines_commas_semicolons_and_spaces():
     assert numbers_from_text("19860926 201505 1 001\n198609262015051001") == ["198609262015051001"]
 
 
-def test_import_reports_unknown_outside_and_inactive_numbers(client, taskforce_a, session, unit_a, unit_b):
+@pytest.fixture
+def import_list(client, django_capture_on_commit_callbacks):
+    """Post an import and follow it to its result page (the queued task runs at commit, eagerly here)."""
+
+    def post(session, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("socialization:attendance_import", args=[session.pk]), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return client.get(response["Location"])
+
+    return post
+
+
+def test_import_reports_unknown_outside_and_inactive_numbers(client, taskforce_a, session, unit_a, unit_b, import_list):
     present = PersonFactory(unit=unit_a)
     ppnpn = PersonFactory(unit=unit_a, ppnpn=True)
     already = PersonFactory(unit=unit_a)
     AttendanceFactory(session=session, person=already)
     other_unit = PersonFactory(unit=unit_b)
     retired = PersonFactory(unit=unit_a, status="RETIRED")
+    retired_elsewhere = PersonFactory(unit=unit_b, status="RETIRED")
     unknown = make_nik(serial=9999)
-    numbers = "\n".join([present.nip, f"{ppnpn.nik};{already.nip}", other_unit.nip, retired.nip, unknown, "abc"])
+    numbers = "\n".join(
+        [present.nip, f"{ppnpn.nik};{already.nip}", other_unit.nip, retired.nip, retired_elsewhere.nip, unknown, "abc"]
+    )
     client.force_login(taskforce_a)
-    response = client.post(reverse("socialization:attendance_import", args=[session.pk]), {"numbers": numbers})
-    result = response.context["result"]
-    assert {p.pk for p in result.added} == {present.pk, ppnpn.pk}
-    assert [p.pk for p in result.already] == [already.pk]
-    assert result.unknown == [unknown, "abc"]
-    assert [p.pk for p in result.outside] == [other_unit.pk]
-    assert [p.pk for p in result.inactive] == [retired.pk]
+    response = import_list(session, {"numbers": numbers})
+    outcome = response.context["outcome"]
+    assert response.context["job"].status == "DONE"
+    assert outcome["added"] == 2 and outcome["already"] == 1
+    assert outcome["unknown"] == [unknown, "abc"]
+    assert outcome["outside"] == [other_unit.nip, retired_elsewhere.nip]
+    assert outcome["inactive"] == [{"number": retired.nip, "name": retired.full_name}]
     page = response.content.decode()
-    assert unknown in page and other_unit.full_name in page and retired.full_name in page
+    assert unknown in page and other_unit.nip in page and retired.full_name in page
+    # Nothing about people of other units but the number the organiser typed.
+    for person in (other_unit, retired_elsewhere):
+        assert person.full_name not in page and str(person) not in str(outcome)
+    assert unit_b.code not in page and unit_b.name not in page
     assert set(Attendance.objects.filter(session=session).values_list("person_id", flat=True)) == {
         present.pk,
         ppnpn.pk,
@@ -113,17 +133,57 @@ def test_import_reports_unknown_outside_and_inactive_numbers(client, taskforce_a
     }
     assert Attendance.objects.get(person=present).method == AttendanceMethod.IMPORTED
     # Importing the same list again adds nobody and fails nothing.
-    again = client.post(reverse("socialization:attendance_import", args=[session.pk]), {"numbers": numbers})
-    assert again.context["result"].added == [] and len(again.context["result"].already) == 3
+    again = import_list(session, {"numbers": numbers}).context["outcome"]
+    assert again["added"] == 0 and again["already"] == 3
     assert Attendance.objects.filter(session=session).count() == 3
 
 
-def test_import_from_an_xlsx_file_with_a_nip_column(client, taskforce_a, session, unit_a):
+def test_import_from_an_xlsx_file_with_a_nip_column(client, taskforce_a, session, unit_a, import_list):
     people = [PersonFactory(unit=unit_a) for _ in range(2)]
     upload = xlsx_upload([["No", "Nama", "NIP"], [1, people[0].full_name, people[0].nip], [2, "x", people[1].nip]])
     client.force_login(taskforce_a)
+    response = import_list(session, {"file": upload})
+    assert response.context["outcome"]["added"] == 2
+    assert set(Attendance.objects.values_list("person_id", flat=True)) == {p.pk for p in people}
+    # The file is not kept once read.
+    assert bytes(response.context["session"].attendance_imports.get().content) == b""
+
+
+def test_the_web_request_only_stores_the_file_a_worker_reads_it(client, taskforce_a, session, unit_a):
+    """Without the task having run, nothing is parsed: the result page says it is being read."""
+    from satgas.socialization.models import AttendanceImport
+
+    client.force_login(taskforce_a)
+    upload = xlsx_upload([["NIP"], [PersonFactory(unit=unit_a).nip]])
     response = client.post(reverse("socialization:attendance_import", args=[session.pk]), {"file": upload})
-    assert {p.pk for p in response.context["result"].added} == {p.pk for p in people}
+    job = AttendanceImport.objects.get()
+    assert response.status_code == 302 and job.status == "PENDING" and bytes(job.content).startswith(b"PK")
+    page = client.get(response["Location"])
+    assert page.context["job"].is_running and not Attendance.objects.exists()
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+
+
+def test_a_bomb_or_unreadable_file_fails_the_import_with_its_message(
+    client, taskforce_a, session, import_list, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from satgas.core.tests.test_spreadsheets import bomb
+
+    settings.SATGAS_SPREADSHEET_MAX_UNCOMPRESSED_BYTES = 5 * 1024 * 1024
+    client.force_login(taskforce_a)
+    response = import_list(session, {"file": SimpleUploadedFile("hadir.xlsx", bomb(12))})
+    assert response.context["job"].status == "FAILED"
+    assert "terlalu besar" in response.content.decode() or "too large" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_another_sessions_import_is_404(client, taskforce_a, session, unit_a, import_list):
+    client.force_login(taskforce_a)
+    import_list(session, {"numbers": "123"})
+    other = SessionFactory(units=[unit_a])
+    job = session.attendance_imports.get()
+    assert client.get(reverse("socialization:attendance_import_result", args=[other.pk, job.pk])).status_code == 404
 
 
 def test_import_from_csv_and_a_file_without_the_column(unit_a):
@@ -137,7 +197,7 @@ def test_import_from_csv_and_a_file_without_the_column(unit_a):
 def test_import_with_nothing_typed_explains(client, taskforce_a, session):
     client.force_login(taskforce_a)
     response = client.post(reverse("socialization:attendance_import", args=[session.pk]), {"numbers": "  \n"})
-    assert response.context["result"] is None
+    assert response.status_code == 200 and not session.attendance_imports.exists()
     assert response.context["form"].non_field_errors()
     assert 'role="alert"' in response.content.decode()
 
@@ -161,3 +221,16 @@ def test_remove_an_attendance_of_another_session_is_404(client, taskforce_a, ses
     response = client.post(reverse("socialization:attendance_remove", args=[session.pk, other.pk]))
     assert response.status_code == 404
     assert Attendance.objects.filter(pk=other.pk).exists()
+
+
+def test_import_outcome_keeps_no_control_characters_and_a_bounded_list(
+    client, taskforce_a, session, import_list, monkeypatch
+):
+    monkeypatch.setattr(services, "LISTED", 3)
+    client.force_login(taskforce_a)
+    numbers = "\n".join([f"12345{i}\x07" for i in range(5)])
+    response = import_list(session, {"numbers": numbers})
+    outcome = response.context["outcome"]
+    assert outcome["unknown"] == ["123450", "123451", "123452"] and outcome["unknown_total"] == 5
+    assert "\x07" not in str(outcome)
+    assert "3" in response.content.decode() and "5" in response.content.decode()

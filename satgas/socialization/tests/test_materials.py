@@ -58,7 +58,9 @@ def test_download_serves_the_file_to_those_who_see_the_session(client, staff_a, 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert 'attachment; filename="paparan-kadiv.pdf"' == response["Content-Disposition"]
+    # A name the server makes: never the uploader's.
+    expected = f'attachment; filename="materi-sosialisasi-{session.pk}-{material.pk}.pdf"'
+    assert response["Content-Disposition"] == expected
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from satgas.core.models import AuditEvent
 from satgas.personnel.tests.factories import PersonFactory
-from satgas.socialization import services
+from satgas.socialization import presence, services
 from satgas.socialization.models import Attendance, SocializationSession
 
 from .factories import AttendanceFactory, SessionFactory, pdf_upload
@@ -89,7 +89,8 @@ def test_anonymous_is_sent_to_login(client, world, view):
 def test_checkin_page_needs_no_login(client, world, time_machine):
     session = world["sessions"]["a"]
     time_machine.move_to(session.starts_at, tick=False)
-    response = client.get(reverse("socialization:checkin", args=[session.checkin_code]))
+    url = reverse("socialization:checkin", args=[session.checkin_code])
+    response = client.get(f"{url}?k={presence.room_code(session, session.starts_at)}")
     assert response.status_code == 200
     assert "form" in response.context
     assert client.get(reverse("socialization:checkin", args=["not-the-code"])).status_code == 404

@@ -141,12 +141,11 @@ def test_list_shows_attendance_counts_per_session(client, admin_user, unit_a):
     assert row.attendance_count == 3
 
 
-def test_detail_shows_checkin_link_and_qr_to_the_organiser(client, taskforce_a, unit_a, settings):
-    settings.SATGAS_SITE_URL = "https://satgas.example.go.id"
+def test_detail_offers_the_room_screen_and_a_poster_but_no_fixed_code(client, taskforce_a, unit_a, settings):
+    """The fixed link alone no longer checks anyone in: the organiser shows the changing code in the room."""
     session = SessionFactory(units=[unit_a])
     client.force_login(taskforce_a)
-    response = client.get(reverse("socialization:session_detail", args=[session.pk]))
-    expected = f"https://satgas.example.go.id/sosialisasi/hadir/{session.checkin_code}/"
-    assert response.context["checkin_url"] == expected
-    page = response.content.decode()
-    assert expected in page and "<svg" in page
+    page = client.get(reverse("socialization:session_detail", args=[session.pk])).content.decode()
+    assert reverse("socialization:checkin_screen", args=[session.pk]) in page
+    assert reverse("socialization:checkin_poster", args=[session.pk]) in page
+    assert session.checkin_code not in page and "<svg" not in page
