@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from satgas.core.exports import xlsx_response
 from satgas.core.files import serve_private
 from satgas.core.qr import qr_svg
+from satgas.core.submissions import idempotent, submission_done
 
 from . import permissions, selectors, services
 from .forms import AttendanceImportForm, CoverageFilter, MaterialUploadForm, PickForm, SessionFilter, SessionForm
@@ -75,6 +76,7 @@ def session_list(request):
 
 
 @login_required
+@idempotent("socialization.session_create")
 def session_create(request):
     _require(permissions.can_create_session(request.user))
     form = SessionForm(request.POST or None, units=selectors.units_for_new_session(request.user))
@@ -82,6 +84,7 @@ def session_create(request):
         data = dict(form.cleaned_data)
         units = data.pop("units")
         session = services.session_create(actor=request.user, units=units, **data)
+        submission_done(request, session)
         messages.success(request, _("Session “%(title)s” created.") % {"title": session.title})
         return redirect("socialization:session_detail", pk=session.pk)
     return render(request, "socialization/session_form.html", {"form": form})
@@ -165,6 +168,7 @@ def _report_added(request, result) -> None:
 
 
 @login_required
+@idempotent("socialization.attendance_pick")
 def attendance_pick(request, pk):
     session = _managed_session(request, pk)
     persons = selectors.pickable_persons(session)
@@ -174,6 +178,7 @@ def attendance_pick(request, pk):
             result = services.attendance_add(
                 actor=request.user, session=session, persons=form.cleaned_data["person"], method=AttendanceMethod.PICKED
             )
+            submission_done(request, session)
             _report_added(request, result)
             url = reverse("socialization:attendance_pick", args=[session.pk])
             query = request.POST.get("q", "").strip()
@@ -198,6 +203,7 @@ def attendance_pick(request, pk):
 
 
 @login_required
+@idempotent("socialization.attendance_import")
 def attendance_import(request, pk):
     session = _managed_session(request, pk)
     form = AttendanceImportForm(request.POST or None, request.FILES or None)
@@ -206,6 +212,7 @@ def attendance_import(request, pk):
         result = services.attendance_import(
             actor=request.user, session=session, numbers=form.cleaned_data["all_numbers"]
         )
+        submission_done(request, session)
         _report_added(request, result)
         if result.problems:
             messages.warning(
@@ -239,6 +246,7 @@ def attendance_remove(request, pk, attendance_pk):
 
 
 @login_required
+@idempotent("socialization.material_upload")
 def material_upload(request, pk):
     session = _managed_session(request, pk)
     form = MaterialUploadForm(request.POST or None, request.FILES or None)
@@ -248,6 +256,7 @@ def material_upload(request, pk):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
+            submission_done(request, material)
             messages.success(request, _("“%(name)s” uploaded.") % {"name": material.original_name})
             return redirect("socialization:session_detail", pk=session.pk)
     return render(request, "socialization/material_upload.html", {"session": session, "form": form})
