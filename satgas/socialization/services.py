@@ -223,7 +223,7 @@ def attendance_self_checkin(
     Raises ``CheckinRefused`` with reason ``CheckinState.CLOSED / NOT_YET /
     OVER`` outside the check-in window, ``"identity"`` when no active employee
     has this number and birth date (the same answer whether the number exists
-    or not), and ``"not_in_units"`` when the person is not in the session's units.
+    or not), and ``"not_in_units"`` when the person is not in the session's units (the page answers both alike).
     """
     now = now or timezone.now()
     state = session.checkin_state(now)
@@ -237,9 +237,10 @@ def attendance_self_checkin(
             .select_related("unit")
             .first()
         )
+    unit_ids = _session_unit_ids(session)  # read whoever typed: a refusal takes the same work either way
     if person is None or person.birth_date is None or person.birth_date != birth_date:
         raise CheckinRefused("identity")
-    if person.unit_id not in _session_unit_ids(session):
+    if person.unit_id not in unit_ids:
         raise CheckinRefused("not_in_units")
     result = attendance_add(
         actor=None, session=session, persons=[person], method=AttendanceMethod.SELF_CHECKIN, now=now
