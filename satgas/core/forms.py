@@ -195,6 +195,24 @@ class InputRulesMixin:
         self.data = data
 
 
+def with_input_rules(form_class: type) -> type:
+    """``form_class`` with the input rules (itself when it has them already)."""
+    if issubclass(form_class, InputRulesMixin):
+        return form_class
+    return type(form_class.__name__, (InputRulesMixin, form_class), {"__module__": form_class.__module__})
+
+
+def apply_input_rules_to_admin(site) -> None:
+    """The Django admin's forms follow the input rules too: every registered model, its add form and its inlines
+    (called once the admin modules are loaded, ``CoreConfig.ready``)."""
+    for model_admin in site._registry.values():
+        model_admin.form = with_input_rules(model_admin.form)
+        if getattr(model_admin, "add_form", None) is not None:
+            model_admin.add_form = with_input_rules(model_admin.add_form)
+        for inline in model_admin.inlines:
+            inline.form = with_input_rules(inline.form)
+
+
 class FilterForm(InputRulesMixin, forms.Form):
     """The form of every list filter (``FilterSet.Meta.form``): search words follow the input rules too."""
 

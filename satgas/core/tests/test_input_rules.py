@@ -273,3 +273,37 @@ def test_the_database_keeps_the_most_important_bounds(unit_a):
             starts_on=dt.date(2999, 1, 1),
             ends_on=dt.date(2999, 3, 1),
         )
+
+
+def test_the_django_admin_forms_follow_the_rules_too(rf, admin_user):
+    from django.contrib import admin
+
+    admin_user.is_staff = admin_user.is_superuser = True
+    request = rf.get("/django-admin/")
+    request.user = admin_user
+    for model, model_admin in admin.site._registry.items():
+        assert issubclass(model_admin.get_form(request), InputRulesMixin), model
+        for inline in model_admin.get_inline_instances(request):
+            assert issubclass(inline.get_formset(request).form, InputRulesMixin), (model, inline)
+
+
+def test_the_admin_refuses_a_control_character_in_an_election_name(client, admin_user):
+    from django.urls import reverse
+
+    from satgas.elections.models import Election
+
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    data = {
+        "name": "Pemilu\x07 2029",
+        "kind": "GENERAL",
+        "voting_day": "2029-02-14",
+        "starts_on": "2028-01-01",
+        "ends_on": "2029-12-31",
+        "stages-TOTAL_FORMS": "0",
+        "stages-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:elections_election_add"), data)
+    assert response.status_code == 200 and not Election.objects.exists()
+    assert "karakter kendali" in response.content.decode()
