@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from satgas.core.submissions import idempotent, submission_done
 from satgas.personnel.selectors import person_get_for_user
 
 from . import permissions, selectors, services
@@ -37,13 +38,15 @@ def user_list(request):
 
 
 @login_required
+@idempotent("accounts.role_grant")
 def user_detail(request, pk):
     _require_admin(request.user)
     account = get_object_or_404(selectors.users_with_roles(), pk=pk)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.role_grant(actor=request.user, user=account, **form.cleaned_data)
+            assignment = services.role_grant(actor=request.user, user=account, **form.cleaned_data)
+            submission_done(request, assignment)
             messages.success(request, _("Role granted."))
             return redirect("accounts:user_detail", pk=account.pk)
         except services.AccountError as exc:
@@ -80,6 +83,7 @@ def user_set_active(request, pk):
 
 @login_required
 @require_POST
+@idempotent("accounts.account_create")
 def account_create(request, person_pk):
     _require_admin(request.user)
     person = person_get_for_user(request.user, person_pk)
@@ -88,7 +92,10 @@ def account_create(request, person_pk):
         messages.error(request, _("Enter a valid email address."))
         return redirect("personnel:person_detail", pk=person.pk)
     try:
-        services.account_create_for_person(actor=request.user, person=person, email=form.cleaned_data["email"])
+        account = services.account_create_for_person(
+            actor=request.user, person=person, email=form.cleaned_data["email"]
+        )
+        submission_done(request, account)
         messages.success(request, _("Account created; an email with sign-in instructions was sent."))
     except services.AccountError as exc:
         messages.error(request, ERRORS[exc.code])

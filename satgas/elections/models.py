@@ -2,6 +2,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from satgas.core.limits import EARLIEST, LATEST
+
+
+def _plausible(*fields) -> Q:
+    """Every date of ``fields`` within the input rules' range (satgas/core/limits.py)."""
+    condition = Q()
+    for name in fields:
+        condition &= Q(**{f"{name}__gte": EARLIEST, f"{name}__lte": LATEST})
+    return condition
+
 
 class ElectionKind(models.TextChoices):
     GENERAL = "GENERAL", _("General election (Pemilu)")
@@ -24,6 +34,11 @@ class Election(models.Model):
         ordering = ["-voting_day"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="election_ends_after_start"),
+            models.CheckConstraint(
+                condition=_plausible("voting_day", "starts_on", "ends_on"),
+                name="election_dates_plausible",
+                violation_error_message=_("Election dates must fall between 2000 and 2100."),
+            ),
         ]
 
     def __str__(self):
@@ -43,6 +58,11 @@ class ElectionStage(models.Model):
         ordering = ["election", "starts_on", "order"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="stage_ends_after_start"),
+            models.CheckConstraint(
+                condition=_plausible("starts_on", "ends_on"),
+                name="stage_dates_plausible",
+                violation_error_message=_("Election dates must fall between 2000 and 2100."),
+            ),
             models.UniqueConstraint(fields=["election", "name"], name="stage_unique_name"),
         ]
 

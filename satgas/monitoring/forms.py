@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satgas.core.forms import StyledFormMixin
+from satgas.core.limits import PAST_DATES, TEXT_NOTE_MAX, TEXT_SHORT_MAX
 from satgas.elections.models import Election, ElectionStage
 
 from . import rules
@@ -67,6 +68,8 @@ class ReportForm(BootstrapMixin, forms.ModelForm):
 
 
 class WatchForm(BootstrapMixin, forms.ModelForm):
+    text_max_lengths = {"accounts": TEXT_SHORT_MAX}
+
     class Meta:
         model = SocialMediaWatch
         fields = ["platform", "accounts", "posts_reviewed"]
@@ -77,6 +80,8 @@ class WatchForm(BootstrapMixin, forms.ModelForm):
 
 
 class FlaggedPostForm(BootstrapMixin, forms.ModelForm):
+    date_ranges = {"posted_on": PAST_DATES}
+
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
 
     class Meta:
@@ -93,6 +98,8 @@ class AttachmentForm(BootstrapMixin, forms.Form):
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
+    text_max_lengths = {"comment": TEXT_NOTE_MAX}
+
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[(ReportStatus.ACCEPTED, _("Accept")), (ReportStatus.RETURNED, _("Return"))]
     )
@@ -102,6 +109,8 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 
 class EvaluationForm(BootstrapMixin, forms.ModelForm):
+    text_max_lengths = {"notes": TEXT_NOTE_MAX}
+
     class Meta:
         model = Evaluation
         fields = ["score", "notes"]

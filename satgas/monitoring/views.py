@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from satgas.core.files import serve_private
+from satgas.core.submissions import idempotent, submission_done
 from satgas.elections.models import Election
 from satgas.violations.services import ViolationError
 from satgas.violations.views import ERRORS as VIOLATION_ERRORS
@@ -45,16 +46,21 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _run(form, call):
-    """Call a service; domain and validation errors land on the form. Returns the result or None."""
+def _run(form, call, request=None):
+    """Call a service; domain and validation errors land on the form. Returns the result or None. With ``request``,
+    a result is what this create form submission made (``submission_done``)."""
     try:
-        return call()
+        result = call()
     except services.MonitoringError as exc:
         if exc.code == "forbidden":
             raise PermissionDenied from exc
         form.add_error(None, ERRORS[exc.code])
     except ValidationError as exc:
         form.add_error(None, exc.messages)
+    else:
+        if request is not None and result:
+            submission_done(request, result if hasattr(result, "pk") else None)
+        return result
     return None
 
 
@@ -82,7 +88,7 @@ def _point_form(request, point=None):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "unit"}
         unit = point.unit if point else form.cleaned_data["unit"]
-        saved = _run(form, lambda: services.point_save(actor=request.user, unit=unit, point=point, **data))
+        saved = _run(form, lambda: services.point_save(actor=request.user, unit=unit, point=point, **data), request)
         if saved:
             messages.success(request, _("Vulnerable point saved."))
             return redirect("monitoring:point_list")
@@ -91,12 +97,14 @@ def _point_form(request, point=None):
 
 
 @login_required
+@idempotent("monitoring.point_form")
 def point_create(request):
     _require(permissions.writable_unit_ids(request.user) != frozenset())
     return _point_form(request)
 
 
 @login_required
+@idempotent("monitoring.point_form")
 def point_edit(request, pk):
     point = selectors.point_get_for_user(request.user, pk)
     _require(permissions.can_write_unit(request.user, point.unit_id))
@@ -127,6 +135,7 @@ def report_list(request):
 
 @login_required
 @require_POST
+@idempotent("monitoring.report_start")
 def report_start(request):
     units = selectors.writable_units(request.user)
     _require(units.exists())
@@ -135,6 +144,7 @@ def report_start(request):
         report = services.report_start(
             actor=request.user, unit=form.cleaned_data["unit"], period_start=form.cleaned_data["period"]
         )
+        submission_done(request, report)
         return redirect("monitoring:report_edit", report.pk)
     return _form_page(request, form, title=_("Start a report"), back="monitoring:report_list")
 
@@ -186,19 +196,21 @@ def report_edit(request, pk):
 def _sub_add(request, pk, form_class, call, files=False):
     report = _editable_report(request, pk)
     form = form_class(request.POST, request.FILES if files else None)
-    if form.is_valid() and _run(form, lambda: call(report, form.cleaned_data)):
+    if form.is_valid() and _run(form, lambda: call(report, form.cleaned_data), request):
         return redirect("monitoring:report_edit", report.pk)
     return _form_page(request, form, title=str(report), back="monitoring:report_list", multipart=files)
 
 
 @login_required
 @require_POST
+@idempotent("monitoring.watch_add")
 def watch_add(request, pk):
     return _sub_add(request, pk, WatchForm, lambda r, d: services.watch_add(actor=request.user, report=r, **d))
 
 
 @login_required
 @require_POST
+@idempotent("monitoring.post_add")
 def post_add(request, pk):
     return _sub_add(
         request, pk, FlaggedPostForm, lambda r, d: services.flagged_post_add(actor=request.user, report=r, **d)
@@ -207,6 +219,7 @@ def post_add(request, pk):
 
 @login_required
 @require_POST
+@idempotent("monitoring.attachment_add")
 def attachment_add(request, pk):
     return _sub_add(
         request,
@@ -226,6 +239,7 @@ def attachment_download(request, pk):
 
 @login_required
 @require_POST
+@idempotent("monitoring.post_to_case")
 def post_to_case(request, pk):
     post = get_object_or_404(FlaggedPost.objects.select_related("report"), pk=pk)
     selectors.report_get_for_user(request.user, post.report_id)
@@ -237,6 +251,7 @@ def post_to_case(request, pk):
     except ViolationError as exc:  # the violation rules (e.g. a date in the future) refused it
         messages.error(request, VIOLATION_ERRORS[exc.code])
     else:
+        submission_done(request, case)
         messages.success(request, _("Violation report %(number)s filed.") % {"number": case.number})
     return redirect("monitoring:report_detail", post.report_id)
 
@@ -283,6 +298,7 @@ def version_detail(request, pk, number):
 
 
 @login_required
+@idempotent("monitoring.evaluation")
 def evaluation_edit(request, pk):
     """Evaluate the unit and period of report ``pk``."""
     report = selectors.report_get_for_user(request.user, pk)
@@ -293,7 +309,7 @@ def evaluation_edit(request, pk):
         call = lambda: services.evaluation_record(  # noqa: E731
             actor=request.user, unit=report.unit, period_start=report.period_start, **form.cleaned_data
         )
-        if _run(form, call):
+        if _run(form, call, request):
             messages.success(request, _("Evaluation recorded."))
             return redirect("monitoring:report_detail", pk)
     return _form_page(
@@ -332,17 +348,20 @@ def election_list(request):
 
 
 @login_required
+@idempotent("monitoring.election_form")
 def election_edit(request, pk=None):
     _require(permissions.can_manage_elections(request.user))
     election = get_object_or_404(Election, pk=pk) if pk else None
     form = ElectionForm(request.POST or None, instance=election)
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.election_save(actor=request.user, election=election, **form.cleaned_data)):
+        call = lambda: services.election_save(actor=request.user, election=election, **form.cleaned_data)  # noqa: E731
+        if _run(form, call, request):
             return redirect("monitoring:election_list")
     return _form_page(request, form, title=_("Election"), back="monitoring:election_list")
 
 
 @login_required
+@idempotent("monitoring.stage_form")
 def stage_edit(request, election_pk, pk=None):
     _require(permissions.can_manage_elections(request.user))
     election = get_object_or_404(Election, pk=election_pk)
@@ -352,7 +371,7 @@ def stage_edit(request, election_pk, pk=None):
         call = lambda: services.stage_save(  # noqa: E731
             actor=request.user, election=election, stage=stage, **form.cleaned_data
         )
-        if _run(form, call):
+        if _run(form, call, request):
             return redirect("monitoring:election_list")
     return _form_page(
         request, form, title=_("Stage of %(election)s") % {"election": election}, back="monitoring:election_list"

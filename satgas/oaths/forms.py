@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satgas.core.forms import StyledFormMixin
+from satgas.core.limits import BIRTH_DATES, DRAWN_SIGNATURE_MAX, PAST_DATES
 from satgas.elections.models import Election
 from satgas.personnel.models import EmploymentType, Unit
 
@@ -99,6 +100,9 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
 
 
 class SignForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"drawn_signature": DRAWN_SIGNATURE_MAX}
+    date_ranges = {"birth_date": BIRTH_DATES}
+
     identity_number = forms.CharField(
         label=_("Your NIP or NIK"),
         max_length=30,
@@ -146,6 +150,8 @@ class SignForm(StyledFormMixin, forms.Form):
 
 
 class PaperSignatureForm(StyledFormMixin, forms.Form):
+    date_ranges = {"paper_signed_on": PAST_DATES}
+
     identity_number = forms.CharField(label=_("NIP or NIK of the signer"), max_length=30)
     paper_signed_on = forms.DateField(
         label=_("Date on the paper form"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
+from satgas.core.submissions import idempotent, submission_done
 from satgas.personnel.forms import PersonFilter
 from satgas.personnel.models import Unit
 from satgas.personnel.selectors import person_find_by_identity
@@ -54,6 +55,7 @@ def version_list(request):
 
 
 @login_required
+@idempotent("oaths.version_form")
 def version_form(request, pk=None):
     _require(permissions.can_manage_texts(request.user))
     version = get_object_or_404(OathVersion, pk=pk) if pk else None
@@ -75,6 +77,7 @@ def version_form(request, pk=None):
             version = services.version_create(
                 actor=request.user, document=document, commitments=data["commitments"], **fields
             )
+        submission_done(request, version)
         messages.success(request, _("Draft saved. Check it, then publish it."))
         return redirect("oaths:version_detail", pk=version.pk)
     return render(request, "oaths/version_form.html", {"form": form, "version": version})
@@ -125,6 +128,7 @@ def campaign_list(request):
 
 
 @login_required
+@idempotent("oaths.campaign_form")
 def campaign_form(request, pk=None):
     _require(permissions.can_manage_campaigns(request.user))
     campaign = selectors.campaign_get_for_user(request.user, pk) if pk else None
@@ -140,6 +144,7 @@ def campaign_form(request, pk=None):
         except services.OathError as exc:
             form.add_error(None, ERRORS[exc.code])
         else:
+            submission_done(request, campaign)
             messages.success(request, _("Campaign saved."))
             return redirect("oaths:campaign_detail", pk=campaign.pk)
     return render(request, "oaths/campaign_form.html", {"form": form, "campaign": campaign})
@@ -249,6 +254,7 @@ def campaign_signatures(request, pk):
 
 
 @login_required
+@idempotent("oaths.paper_signature")
 def campaign_paper(request, pk):
     _require(permissions.can_record_paper(request.user))
     campaign = selectors.campaign_get_for_user(request.user, pk)
@@ -259,7 +265,7 @@ def campaign_paper(request, pk):
             form.add_error("identity_number", _("No employee has this NIP/NIK."))
         else:
             try:
-                services.oath_record_paper(
+                signature = services.oath_record_paper(
                     actor=request.user,
                     campaign=campaign,
                     person=person,
@@ -271,6 +277,7 @@ def campaign_paper(request, pk):
             except ValidationError as exc:
                 form.add_error("scan", exc)
             else:
+                submission_done(request, signature)
                 messages.success(request, _("Paper signature of %(name)s recorded.") % {"name": person.full_name})
                 return redirect("oaths:campaign_paper", pk=pk)
     return render(request, "oaths/paper_form.html", {"campaign": campaign, "form": form})

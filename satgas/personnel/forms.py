@@ -4,7 +4,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.forms import StyledFormMixin, style_form
+from satgas.core.forms import FilterForm, StyledFormMixin, style_form
+from satgas.core.limits import TEXT_SHORT_MAX
 
 from . import identity
 from .models import EmploymentType, Person, PersonStatus, Unit
@@ -40,6 +41,7 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["q", "unit", "employment_type", "status"]
+        form = FilterForm
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +128,8 @@ class PersonMoveForm(StyledFormMixin, forms.Form):
 
 
 class UnitForm(StyledFormMixin, forms.ModelForm):
+    text_max_lengths = {"address": TEXT_SHORT_MAX}
+
     class Meta:
         model = Unit
         fields = [

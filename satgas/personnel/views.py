@@ -12,6 +12,7 @@ from satgas.accounts import permissions as account_permissions
 from satgas.accounts import selectors as account_selectors
 from satgas.core.exports import XLSX_MIME, csv_response, xlsx_response
 from satgas.core.selectors import audit_events_for
+from satgas.core.submissions import idempotent, submission_done
 
 from . import permissions, selectors, services, spreadsheets
 from .forms import ImportUploadForm, PersonFilter, PersonForm, PersonMoveForm, UnitForm
@@ -116,6 +117,7 @@ def person_detail(request, pk):
 
 
 @login_required
+@idempotent("personnel.person_create")
 def person_create(request):
     _require(permissions.can_create_person(request.user))
     form = PersonForm(request.POST or None)
@@ -123,6 +125,7 @@ def person_create(request):
         data = dict(form.cleaned_data)
         unit = data.pop("unit")
         person = services.person_create(actor=request.user, unit=unit, **data)
+        submission_done(request, person)
         messages.success(request, _("%(name)s was added to the registry.") % {"name": person.full_name})
         return redirect("personnel:person_detail", pk=person.pk)
     return render(request, "personnel/person_form.html", {"form": form})
@@ -141,6 +144,7 @@ def person_edit(request, pk):
 
 
 @login_required
+@idempotent("personnel.person_move")
 def person_move(request, pk):
     person = selectors.person_get_for_user(request.user, pk)
     _require(permissions.can_move_person(request.user, person))
@@ -151,6 +155,7 @@ def person_move(request, pk):
         except services.PersonnelError:
             form.add_error("moved_on", _("The date of the move cannot be before the start of the current placement."))
         else:
+            submission_done(request, person)
             messages.success(
                 request,
                 _("%(name)s now belongs to %(unit)s.")
@@ -174,6 +179,7 @@ def unit_list(request):
 
 
 @login_required
+@idempotent("personnel.unit_form")
 def unit_form(request, pk=None):
     _require(permissions.can_manage_units(request.user))
     unit = selectors.unit_get_for_user(request.user, pk) if pk else None
@@ -186,6 +192,7 @@ def unit_form(request, pk=None):
         else:
             unit = services.unit_create(actor=request.user, **fields)
             messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
+        submission_done(request, unit)
         return redirect("personnel:unit_list")
     return render(request, "personnel/unit_form.html", {"form": form, "unit": unit})
 
@@ -194,6 +201,7 @@ def unit_form(request, pk=None):
 
 
 @login_required
+@idempotent("personnel.import_start")
 def import_list(request):
     _require(permissions.can_import(request.user))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -206,6 +214,7 @@ def import_list(request):
             strict=form.cleaned_data["strict"],
             create_accounts=form.cleaned_data["create_accounts"],
         )
+        submission_done(request, record)
         return redirect("personnel:import_detail", pk=record.pk)
     imports = selectors.imports_for_user(request.user)[:20]
     return render(request, "personnel/import_list.html", {"form": form, "imports": imports})

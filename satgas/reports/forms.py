@@ -6,7 +6,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.forms import StyledFormMixin
+from satgas.core.forms import InputRulesMixin, StyledFormMixin
+from satgas.core.limits import TEXT_SHORT_MAX
 
 from . import selectors
 from .models import ReportStatus
@@ -41,6 +42,8 @@ class GenerateForm(StyledFormMixin, forms.Form):
 
 
 class TextForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"tembusan": TEXT_SHORT_MAX}
+
     sifat = forms.CharField(label=_("Nature (Sifat)"), max_length=60)
     lampiran = forms.CharField(label=_("Enclosure (Lampiran)"), max_length=120)
     hal = forms.CharField(label=_("Subject (Hal)"), max_length=300)
@@ -82,6 +85,8 @@ def _addresses(text: str) -> list[str]:
 
 
 class RecipientsForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"to": TEXT_SHORT_MAX, "cc": TEXT_SHORT_MAX}
+
     to = forms.CharField(
         label=_("To"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Email addresses, separated by commas.")
     )
@@ -102,7 +107,7 @@ class RecipientsForm(StyledFormMixin, forms.Form):
         return _addresses(self.cleaned_data["cc"])
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(InputRulesMixin, forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 

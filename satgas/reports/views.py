@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from satgas.core.files import serve_private_bytes
+from satgas.core.submissions import idempotent, submission_done
 
 from . import documents, permissions, rules, selectors, services
 from .errors import ReportError, message
@@ -65,6 +66,7 @@ def archive(request):
 
 
 @login_required
+@idempotent("reports.generate")
 def generate(request):
     _visible_area(request)
     _require(permissions.can_manage(request.user))
@@ -77,6 +79,7 @@ def generate(request):
             lambda: services.semester_report_generate(actor=request.user, office=office, semester=period),
         )
         if version:
+            submission_done(request, version)
             messages.success(
                 request, _("Version %(n)s of the report was generated. Review it below.") % {"n": version.number}
             )
@@ -113,6 +116,7 @@ def detail(request, pk):
 
 @login_required
 @require_POST
+@idempotent("reports.regenerate")
 def regenerate(request, pk):
     report = selectors.report_get_for_user(request.user, pk)
     _require(permissions.can_manage(request.user))
@@ -122,12 +126,14 @@ def regenerate(request, pk):
         lambda: services.semester_report_generate(actor=request.user, office=report.office, semester=report.period),
     )
     if version:
+        submission_done(request, version)
         messages.success(request, _("Version %(n)s generated from current data.") % {"n": version.number})
     return redirect("reports:detail", pk)
 
 
 @login_required
 @require_POST
+@idempotent("reports.text_update")
 def text_update(request, pk):
     report = selectors.report_get_for_user(request.user, pk)
     _require(permissions.can_manage(request.user))
@@ -139,6 +145,7 @@ def text_update(request, pk):
             lambda: services.semester_report_text_update(actor=request.user, report=report, **form.cleaned_data),
         )
         if version:
+            submission_done(request, version)
             messages.success(request, _("Text saved: version %(n)s.") % {"n": version.number})
             return redirect("reports:detail", pk)
     report.refresh_from_db()

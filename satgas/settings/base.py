@@ -265,6 +265,16 @@ SATGAS_CHECKIN_PASS_SECONDS = env.int("SATGAS_CHECKIN_PASS_SECONDS", 10 * 60)
 # /healthz turns "degraded" (still 200) when more Celery tasks than this wait in the queue.
 SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
 
+# --- Form submissions (satgas/core/submissions.py) -------------------------------
+# A create form's token is remembered this many days: a retry within them returns the first result.
+SATGAS_FORM_SUBMISSION_KEEP_DAYS = env.int("SATGAS_FORM_SUBMISSION_KEEP_DAYS", 7)
+# A secret shown again on a retry (the receipt code of a violation report) is erased after this many seconds.
+SATGAS_FORM_SECRET_SECONDS = env.int("SATGAS_FORM_SECRET_SECONDS", 60 * 60)
+CELERY_BEAT_SCHEDULE["form-submissions-purge"] = {
+    "task": "satgas.core.tasks.form_submissions_purge",
+    "schedule": crontab(minute=20),
+}
+
 # --- Oath campaigns ---------------------------------------------------------
 SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
 SATGAS_OATH_REMIND_DAYS_BEFORE = env.int("SATGAS_OATH_REMIND_DAYS_BEFORE", 3)
@@ -303,6 +313,9 @@ SATGAS_VIOLATION_EVIDENCE_MAX_FILES = env.int("SATGAS_VIOLATION_EVIDENCE_MAX_FIL
 # Wrong receipt codes allowed per client IP in the window before the status page answers 429.
 SATGAS_VIOLATION_RECEIPT_FAILURES = env.int("SATGAS_VIOLATION_RECEIPT_FAILURES", 10)
 SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS = env.int("SATGAS_VIOLATION_RECEIPT_WINDOW_SECONDS", 15 * 60)
+# Sent public report forms (valid or not) allowed per client IP in the window before /lapor/ answers 429.
+SATGAS_VIOLATION_PUBLIC_ATTEMPTS = env.int("SATGAS_VIOLATION_PUBLIC_ATTEMPTS", 30)
+SATGAS_VIOLATION_PUBLIC_ATTEMPTS_WINDOW_SECONDS = env.int("SATGAS_VIOLATION_PUBLIC_ATTEMPTS_WINDOW_SECONDS", 60 * 60)
 CELERY_BEAT_SCHEDULE["violation-handler-digest"] = {
     "task": "satgas.violations.tasks.violation_digest_send",
     "schedule": crontab(hour=7, minute=0),

@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.forms import StyledFormMixin, style_form
+from satgas.core.forms import FilterForm, InputRulesMixin, StyledFormMixin, style_form
+from satgas.core.limits import BIRTH_DATES, TEXT_LIST_MAX, TEXT_NOTE_MAX
 from satgas.elections.models import Election
 from satgas.personnel.forms import UnitFilter
 from satgas.personnel.models import Unit
@@ -31,6 +32,7 @@ class SessionFilter(django_filters.FilterSet):
     class Meta:
         model = SocializationSession
         fields = ["q", "unit", "election", "when"]
+        form = FilterForm
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +56,8 @@ class SessionFilter(django_filters.FilterSet):
 
 
 class SessionForm(StyledFormMixin, forms.ModelForm):
+    text_max_lengths = {"notes": TEXT_NOTE_MAX}
+
     starts_at = forms.DateTimeField(
         label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT)
     )
@@ -90,7 +94,7 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class PickForm(forms.Form):
+class PickForm(InputRulesMixin, forms.Form):
     """The people ticked on the pick page; only active staff of the session's units are valid."""
 
     person = forms.ModelMultipleChoiceField(
@@ -108,6 +112,8 @@ class PickForm(forms.Form):
 
 
 class AttendanceImportForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"numbers": TEXT_LIST_MAX}
+
     numbers = forms.CharField(
         label=_("NIP / NIK numbers"),
         required=False,
@@ -150,6 +156,8 @@ class MaterialUploadForm(StyledFormMixin, forms.Form):
 
 
 class CheckinForm(StyledFormMixin, forms.Form):
+    date_ranges = {"birth_date": BIRTH_DATES}
+
     number = forms.CharField(
         label=_("NIP or NIK"),
         max_length=30,

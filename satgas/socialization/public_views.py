@@ -1,19 +1,26 @@
-"""The public self check-in page: no login; needs the code shown on the screen in the room (presence.py)."""
+"""The public self check-in page: no login; needs the code shown on the screen in the room (presence.py).
+
+A number that is not an active employee's, a wrong date of birth and an employee of another unit get the same
+answer (the same page, message and status), and each counts against the client: the page never tells whether a
+NIP/NIK belongs to an employee. A retried check-in shows the first confirmation (``satgas.core.submissions``).
+"""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+
+from satgas.core.submissions import idempotent, submission_done
 
 from . import presence, ratelimit, selectors, services
 from .forms import CheckinForm
 from .models import CheckinState
 
 IDENTITY_ERROR = gettext_lazy(
-    "We could not check you in with this NIP/NIK and date of birth. Check both and try again; "
-    "if it still fails, ask the organiser to record your attendance."
+    "We could not check you in to this session with this NIP/NIK and date of birth. Check both and try again; "
+    "if it still fails (for example because the session is for another unit), ask the organiser to record your "
+    "attendance."
 )
 
 
@@ -37,7 +44,24 @@ def _scan_again(request, session, reason: str):
     )
 
 
+def _done_page(request, session, person, *, created: bool):
+    return render(
+        request,
+        "socialization/checkin_done.html",
+        {"session": session, "display_name": _initials(person.full_name), "created": created},
+    )
+
+
+def _replay(request, first, code):
+    """A retried check-in: the confirmation of the attendance the first request recorded."""
+    if first.obj is None:
+        return redirect(request.path)
+    session = selectors.session_get_by_checkin_code(code)
+    return _done_page(request, session, first.obj, created=True)
+
+
 @never_cache
+@idempotent("socialization.checkin", replay=_replay)
 def checkin(request, code):
     session = selectors.session_get_by_checkin_code(code)
     now = timezone.now()
@@ -79,28 +103,16 @@ def _checkin(request, session, *, device: str, known_device: bool, now):
                 now=now,
             )
         except services.CheckinRefused as exc:
-            if exc.reason == "identity":
+            if exc.reason in ("identity", "not_in_units"):
+                # One answer, counted each time: otherwise the page would tell which numbers are employees.
                 ratelimit.record_failure(ip)
                 form.add_error(None, IDENTITY_ERROR)
-            elif exc.reason == "not_in_units":
-                # Counted too: otherwise the page would tell, without limit, which numbers are employees.
-                ratelimit.record_failure(ip)
-                form.add_error(
-                    None,
-                    _(
-                        "This session is for other units than yours, so you cannot check in here. "
-                        "Ask the organiser if you did attend."
-                    ),
-                )
             elif exc.reason == "device_used":
                 ratelimit.record_failure(ip)
                 return _refusal(request, session, "device_used", status=403)
             else:
                 return _refusal(request, session, exc.reason, status=403)
         else:
-            return render(
-                request,
-                "socialization/checkin_done.html",
-                {"session": session, "display_name": _initials(person.full_name), "created": created},
-            )
+            submission_done(request, person)
+            return _done_page(request, session, person, created=created)
     return render(request, "socialization/checkin.html", {"session": session, "form": form})

@@ -318,10 +318,11 @@ def attendance_self_checkin(
     Raises ``CheckinRefused`` with reason ``CheckinState.CLOSED / NOT_YET /
     OVER`` outside the check-in window, ``"identity"`` when no active employee
     has this number and birth date (the same answer whether the number exists
-    or not), ``"not_in_units"`` when the person is not in the session's units,
-    and ``"device_used"`` when this browser already checked in someone else for
-    this session (a database constraint: one browser, one person, per session).
-    Every attempt by an identified person is recorded with the device (``CheckinAttempt``).
+    or not), ``"not_in_units"`` when the person is not in the session's units
+    (the page answers both alike), and ``"device_used"`` when this browser already
+    checked in someone else for this session (a database constraint: one browser,
+    one person, per session). Every attempt by an identified person is recorded
+    with the device (``CheckinAttempt``).
     """
     now = now or timezone.now()
     state = session.checkin_state(now)
@@ -337,10 +338,11 @@ def attendance_self_checkin(
             .select_related("unit")
             .first()
         )
+    unit_ids = _session_unit_ids(session)  # read whoever typed: a refusal takes the same work either way
     if person is None or person.birth_date is None or person.birth_date != birth_date:
         raise CheckinRefused("identity")
-    if person.unit_id not in _session_unit_ids(session):
-        _attempt_record(session=session, person=person, device_id=device_id, accepted=False, now=now)
+    if person.unit_id not in unit_ids:
+        # Not recorded as an attempt: the refusal must cost what an unknown number costs (the answer tells nothing).
         raise CheckinRefused("not_in_units")
     if Attendance.objects.filter(session=session, person=person).exists():
         _attempt_record(session=session, person=person, device_id=device_id, accepted=True, now=now)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from satgas.core.exports import xlsx_response
 from satgas.core.files import serve_private
 from satgas.core.qr import qr_svg
+from satgas.core.submissions import idempotent, submission_done
 
 from . import permissions, presence, selectors, services
 from .forms import AttendanceImportForm, CoverageFilter, MaterialUploadForm, PickForm, SessionFilter, SessionForm
@@ -73,6 +74,7 @@ def session_list(request):
 
 
 @login_required
+@idempotent("socialization.session_create")
 def session_create(request):
     _require(permissions.can_create_session(request.user))
     form = SessionForm(request.POST or None, units=selectors.units_for_new_session(request.user))
@@ -80,6 +82,7 @@ def session_create(request):
         data = dict(form.cleaned_data)
         units = data.pop("units")
         session = services.session_create(actor=request.user, units=units, **data)
+        submission_done(request, session)
         messages.success(request, _("Session “%(title)s” created.") % {"title": session.title})
         return redirect("socialization:session_detail", pk=session.pk)
     return render(request, "socialization/session_form.html", {"form": form})
@@ -212,6 +215,7 @@ def _report_added(request, result) -> None:
 
 
 @login_required
+@idempotent("socialization.attendance_pick")
 def attendance_pick(request, pk):
     session = _managed_session(request, pk)
     persons = selectors.pickable_persons(session)
@@ -221,6 +225,7 @@ def attendance_pick(request, pk):
             result = services.attendance_add(
                 actor=request.user, session=session, persons=form.cleaned_data["person"], method=AttendanceMethod.PICKED
             )
+            submission_done(request, session)
             _report_added(request, result)
             url = reverse("socialization:attendance_pick", args=[session.pk])
             query = request.POST.get("q", "").strip()
@@ -245,6 +250,7 @@ def attendance_pick(request, pk):
 
 
 @login_required
+@idempotent("socialization.attendance_import")
 def attendance_import(request, pk):
     session = _managed_session(request, pk)
     form = AttendanceImportForm(request.POST or None, request.FILES or None)
@@ -255,6 +261,7 @@ def attendance_import(request, pk):
             numbers_text=form.cleaned_data["numbers"],
             upload=form.cleaned_data.get("file"),
         )
+        submission_done(request, job)
         return redirect("socialization:attendance_import_result", pk=session.pk, import_pk=job.pk)
     return render(
         request,
@@ -293,6 +300,7 @@ def attendance_remove(request, pk, attendance_pk):
 
 
 @login_required
+@idempotent("socialization.material_upload")
 def material_upload(request, pk):
     session = _managed_session(request, pk)
     form = MaterialUploadForm(request.POST or None, request.FILES or None)
@@ -302,6 +310,7 @@ def material_upload(request, pk):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
+            submission_done(request, material)
             messages.success(request, _("“%(name)s” uploaded.") % {"name": material.original_name})
             return redirect("socialization:session_detail", pk=session.pk)
     return render(request, "socialization/material_upload.html", {"session": session, "form": form})

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.forms import StyledFormMixin
+from satgas.core.forms import InputRulesMixin, StyledFormMixin
+from satgas.core.limits import TEXT_LIST_MAX
 from satgas.elections.models import Election
 from satgas.personnel.models import Unit, UnitType
 
@@ -80,6 +81,8 @@ class MemberForm(StyledFormMixin, forms.Form):
 
 
 class ImportForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"lines": TEXT_LIST_MAX}
+
     lines = forms.CharField(
         label=_("Members"),
         widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
@@ -117,9 +120,9 @@ class InaugurationForm(StyledFormMixin, forms.Form):
         self.fields["inaugurated"].choices = self.fields["badges"].choices = choices
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(InputRulesMixin, forms.Form):
     to = forms.CharField()
-    reason = forms.CharField(required=False, max_length=2000)
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)  # a text area on the page
 
 
 class OverviewFilter(StyledFormMixin, forms.Form):

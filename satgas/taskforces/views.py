@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
 from satgas.core.selectors import audit_events_for
+from satgas.core.submissions import idempotent, submission_done
 from satgas.elections.models import Election
 from satgas.personnel.selectors import person_find_by_identity
 
@@ -191,6 +192,7 @@ def taskforce_detail(request, pk):
 
 
 @login_required
+@idempotent("taskforces.taskforce_create")
 def taskforce_create(request):
     _require(permissions.can_manage_taskforces(request.user))
     initial = {
@@ -204,6 +206,7 @@ def taskforce_create(request):
         except services.TaskForceError as exc:
             form.add_error(None, ERRORS[exc.code])
         else:
+            submission_done(request, task_force)
             messages.success(request, _("Task force created as a draft. Add its members next."))
             return redirect("taskforces:detail", pk=task_force.pk)
     return render(request, "taskforces/form.html", {"form": form, "title": _("New task force")})
@@ -238,7 +241,9 @@ def taskforce_edit(request, pk):
 def taskforce_transition(request, pk):
     task_force = _managed(request, pk)
     form = TransitionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("taskforces:detail", pk=pk)
     data = form.cleaned_data
     try:
         services.taskforce_transition(
@@ -251,6 +256,7 @@ def taskforce_transition(request, pk):
 
 
 @login_required
+@idempotent("taskforces.decree")
 def decree_form(request, pk):
     task_force = _managed(request, pk)
     initial = {
@@ -269,6 +275,7 @@ def decree_form(request, pk):
         except ValidationError as exc:  # model validation the form did not anticipate: show it, never a 500
             form.add_error(None, exc)
         else:
+            submission_done(request, task_force)
             messages.success(request, _("Decree recorded."))
             return redirect("taskforces:detail", pk=pk)
     return render(
@@ -277,6 +284,7 @@ def decree_form(request, pk):
 
 
 @login_required
+@idempotent("taskforces.inauguration")
 def inauguration_form(request, pk):
     task_force = _managed(request, pk)
     members = selectors.roster(task_force)
@@ -305,6 +313,7 @@ def inauguration_form(request, pk):
         except services.TaskForceError as exc:
             form.add_error(None, ERRORS[exc.code])
         else:
+            submission_done(request, task_force)
             messages.success(request, _("Inauguration recorded."))
             return redirect("taskforces:detail", pk=pk)
     return render(
@@ -318,6 +327,7 @@ def inauguration_form(request, pk):
 
 
 @login_required
+@idempotent("taskforces.member_add")
 def member_add(request, pk):
     task_force = _managed(request, pk)
     form = MemberForm(request.POST or None, initial={"started_on": selectors.today(), "role": MemberRole.MEMBER})
@@ -328,7 +338,7 @@ def member_add(request, pk):
             form.add_error("identity_number", ERRORS["unknown_number"])
         else:
             try:
-                services.membership_add(
+                membership = services.membership_add(
                     actor=request.user,
                     task_force=task_force,
                     person=person,
@@ -338,12 +348,14 @@ def member_add(request, pk):
             except services.TaskForceError as exc:
                 form.add_error("identity_number", ERRORS[exc.code])
             else:
+                submission_done(request, membership)
                 messages.success(request, _("%(name)s added.") % {"name": person.full_name})
                 return redirect("taskforces:detail", pk=pk)
     return render(request, "taskforces/form.html", {"form": form, "task_force": task_force, "title": _("Add a member")})
 
 
 @login_required
+@idempotent("taskforces.member_import")
 def member_import(request, pk):
     task_force = _managed(request, pk)
     form = ImportForm(request.POST or None, initial={"started_on": selectors.today()})
@@ -360,6 +372,7 @@ def member_import(request, pk):
             form.add_error(None, ERRORS[exc.code])
         else:
             if outcome.added:
+                submission_done(request, task_force)
                 messages.success(request, _("%(n)s members added.") % {"n": len(outcome.added)})
             if not outcome.problems:
                 return redirect("taskforces:detail", pk=pk)
@@ -388,6 +401,7 @@ def member_end(request, pk):
 
 
 @login_required
+@idempotent("taskforces.member_replace")
 def member_replace(request, pk):
     membership = selectors.membership_get_for_user(request.user, pk)
     _require(permissions.can_manage_taskforces(request.user))
@@ -399,7 +413,7 @@ def member_replace(request, pk):
             form.add_error("identity_number", ERRORS["unknown_number"])
         else:
             try:
-                services.membership_replace(
+                replacement = services.membership_replace(
                     actor=request.user,
                     membership=membership,
                     person=person,
@@ -410,6 +424,7 @@ def member_replace(request, pk):
             except services.TaskForceError as exc:
                 form.add_error(None, ERRORS[exc.code])
             else:
+                submission_done(request, replacement)
                 messages.success(request, _("%(name)s replaces the member.") % {"name": person.full_name})
                 return redirect("taskforces:detail", pk=membership.task_force_id)
     return render(

@@ -4,7 +4,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.forms import StyledFormMixin, style_form
+from satgas.core.forms import FilterForm, StyledFormMixin, style_form
+from satgas.core.limits import PAST_DATES, TEXT_NOTE_MAX, TEXT_SHORT_MAX
 from satgas.personnel.forms import UnitFilter
 from satgas.personnel.models import Unit
 from satgas.personnel.selectors import person_find_by_identity, unit_choices
@@ -51,7 +52,14 @@ def _links(text: str) -> list[str]:
 
 
 class ReportForm(StyledFormMixin, forms.Form):
-    """The report: used by the public form, signed-in staff and staff entering offline reports."""
+    """The report: used by the public form, signed-in staff and staff entering offline reports.
+
+    Whether the typed NIP/NIK belongs to an employee never changes the answer: the unit is derived from the
+    registry only for a person the user may already see there (``visible_persons``; nobody on the public form).
+    """
+
+    text_max_lengths = {"reported_description": TEXT_SHORT_MAX, "links_text": TEXT_NOTE_MAX}
+    date_ranges = {"incident_date": PAST_DATES}
 
     intake = forms.ChoiceField(
         label=_("Received through"),
@@ -104,9 +112,14 @@ class ReportForm(StyledFormMixin, forms.Form):
         help_text=_("Only the regional office and the assigned handlers will see it."),
     )
 
-    def __init__(self, *args, public: bool = False, offline: bool = False, **kwargs):
+    def __init__(self, *args, public: bool = False, offline: bool = False, visible_persons=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.public = public
+        self.visible_persons = None if public else visible_persons
+        if self.visible_persons is None:
+            # Nothing is derived from the registry: the unit is always asked for.
+            self.fields["unit"].required = True
+            self.fields["unit"].error_messages["required"] = _("Choose the unit of the reported person.")
         if not offline:
             for name in ("intake", "reporter_name", "reporter_contact"):
                 del self.fields[name]
@@ -124,12 +137,6 @@ class ReportForm(StyledFormMixin, forms.Form):
             )
         style_form(self)
 
-    def clean_incident_date(self):
-        value = self.cleaned_data["incident_date"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The incident cannot be in the future."))
-        return value
-
     def clean(self):
         data = super().clean()
         number = (data.get("reported_identity") or "").strip()
@@ -142,8 +149,8 @@ class ReportForm(StyledFormMixin, forms.Form):
         data["reported_person"] = person
         if person is None and not (data.get("reported_description") or "").strip() and not self.errors:
             self.add_error("reported_description", _("Give the NIP/NIK or describe the reported person."))
-        if not data.get("unit"):
-            if person is not None:
+        if not data.get("unit") and "unit" not in self.errors:
+            if person is not None and self._may_see(person):
                 data["unit"] = person.unit
             else:
                 self.add_error("unit", _("Choose the unit of the reported person."))
@@ -155,8 +162,13 @@ class ReportForm(StyledFormMixin, forms.Form):
             self.add_error("links_text", _("Each line must be a web link (http or https)."))
         return data
 
+    def _may_see(self, person) -> bool:
+        return self.visible_persons is not None and self.visible_persons.filter(pk=person.pk).exists()
+
 
 class TransitionForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"reason": TEXT_NOTE_MAX}
+
     to = forms.ChoiceField(label=_("Move to"))
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
     forwarded_to = forms.CharField(
@@ -185,6 +197,9 @@ class TextForm(StyledFormMixin, forms.Form):
 
 
 class ClarificationForm(StyledFormMixin, forms.ModelForm):
+    text_max_lengths = {"attendees": TEXT_SHORT_MAX}
+    date_ranges = {"held_on": PAST_DATES}
+
     attachment = forms.FileField(label=_("Attachment"), required=False, help_text=_("JPEG, PNG or PDF."))
 
     class Meta:
@@ -232,6 +247,8 @@ class SanctionForm(StyledFormMixin, forms.Form):
 
 
 class EvidenceForm(StyledFormMixin, forms.Form):
+    text_max_lengths = {"links_text": TEXT_NOTE_MAX}
+
     files = MultipleFileField(label=_("Evidence files"), required=False, help_text=EVIDENCE_HELP)
     links_text = forms.CharField(
         label=_("Evidence links"),
@@ -272,6 +289,7 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = ["q", "status", "unit", "categories", "intake", "overdue"]
+        form = FilterForm
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,10 +7,13 @@ The workflow itself (which status may follow which) is declared once in
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satgas.core.files import private_storage
+from satgas.core.limits import EARLIEST, TEXT_LONG_MAX, TEXT_NOTE_MAX
 
 
 class CategoryKind(models.TextChoices):
@@ -182,6 +185,22 @@ class Case(models.Model):
                 condition=~Q(intake="ONLINE") | Q(reporter__isnull=False), name="violation_case_online_has_reporter"
             ),
             models.CheckConstraint(condition=Q(seq__gte=1), name="violation_case_seq_positive"),
+            # The input rules (satgas/core/limits.py), kept by the database too.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("description"), TEXT_LONG_MAX),
+                name="violation_case_description_bounded",
+                violation_error_message=_("The description is too long."),
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("reported_description"), TEXT_NOTE_MAX),
+                name="violation_case_reported_description_bounded",
+                violation_error_message=_("The description of the reported person is too long."),
+            ),
+            models.CheckConstraint(
+                condition=Q(incident_date__gte=EARLIEST),
+                name="violation_case_incident_date_plausible",
+                violation_error_message=_("The date of the incident is not plausible."),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_on"]),
@@ -261,6 +280,11 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), TEXT_NOTE_MAX), name="violation_note_bounded"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case_id} note {self.pk}"
@@ -288,6 +312,9 @@ class Message(models.Model):
             models.CheckConstraint(condition=Q(direction__in=MessageDirection.values), name="violation_message_dir"),
             models.CheckConstraint(
                 condition=Q(direction="IN") | Q(author__isnull=False), name="violation_message_out_has_author"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), TEXT_NOTE_MAX), name="violation_message_bounded"
             ),
         ]
 

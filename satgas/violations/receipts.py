@@ -1,4 +1,4 @@
-"""Receipt codes of reporters, and the per-IP limit on wrong codes.
+"""Receipt codes of reporters, and the per-IP limits on wrong codes, attempts and reports.
 
 A code is 20 random decimal digits from ``secrets`` (about 66 bits), shown once
 to whoever filed the report and stored only as an HMAC-SHA256 keyed with
@@ -51,6 +51,18 @@ def record_failure(ip: str) -> None:
 
 # Anonymous reports: at most this many per client IP per hour (against flooding).
 PUBLIC_REPORTS_PER_HOUR = 10
+
+
+def public_attempts_blocked(ip: str) -> bool:
+    """Every sent report form counts, valid or not (``SATGAS_VIOLATION_PUBLIC_ATTEMPTS`` per window): the form
+    cannot be used to try numbers without limit."""
+    return failures_exceeded(f"violations:public-attempts:{ip}", limit=settings.SATGAS_VIOLATION_PUBLIC_ATTEMPTS)
+
+
+def record_public_attempt(ip: str) -> None:
+    failure_record(
+        f"violations:public-attempts:{ip}", window_seconds=settings.SATGAS_VIOLATION_PUBLIC_ATTEMPTS_WINDOW_SECONDS
+    )
 
 
 def public_reports_blocked(ip: str) -> bool:

@@ -1,5 +1,7 @@
 """Case handling pages for regional admins and task-force members, and the signed-in report form."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
 from satgas.core.files import serve_private
+from satgas.core.submissions import idempotent, submission_done
 from satgas.personnel.selectors import person_search, persons_for_user, units_for_user
 
 from . import permissions, receipts, selectors, services
@@ -69,14 +72,21 @@ def report_page(request, *, form, template="violations/report_form.html", public
     return render(request, template, {"form": form, "public": public}, status=status)
 
 
-def receipt_page(request, *, case, code, public):
+def receipt_page(request, *, case, code, public, replayed=False):
     response = render(
         request,
         "violations/receipt.html",
-        {"case": case, "code": receipts.code_display(code), "public": public},
+        {"case": case, "code": receipts.code_display(code) if code else "", "public": public, "replayed": replayed},
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def receipt_replay(request, first, *, public: bool):
+    """A retried report: the receipt of the case the first request stored, with the same code while it is kept."""
+    if first.obj is None:
+        return redirect(request.path)
+    return receipt_page(request, case=first.obj, code=first.secret, public=public, replayed=True)
 
 
 def report_from_form(request, form, *, actor, intake):
@@ -111,14 +121,21 @@ def report_from_form(request, form, *, actor, intake):
 
 @login_required
 @never_cache
+@idempotent("violations.report", replay=partial(receipt_replay, public=False))
 def report_create(request):
     _require(permissions.can_file_report(request.user))
     offline = permissions.can_enter_offline_report(request.user)
-    form = ReportForm(request.POST or None, request.FILES or None, offline=offline)
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        offline=offline,
+        visible_persons=persons_for_user(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         intake = form.cleaned_data.get("intake") or Intake.ONLINE
         result = report_from_form(request, form, actor=request.user, intake=intake)
         if result:
+            submission_done(request, result[0], secret=result[1])
             return receipt_page(request, case=result[0], code=result[1], public=False)
     return report_page(request, form=form)
 
@@ -219,7 +236,11 @@ def dashboard(request):
 
 @login_required
 def case_detail(request, pk):
-    case = _handled_case(request, pk)
+    return _case_page(request, _handled_case(request, pk))
+
+
+def _case_page(request, case, *, status=200, **forms):
+    """The case page; ``forms`` replaces a blank form by the bound one the user sent (its errors, their text)."""
     context = selectors.case_detail(case)
     assigned = any(a.handler_id == request.user.pk for a in context["active_assignments"])
     context.update(
@@ -233,9 +254,10 @@ def case_detail(request, pk):
             "note_form": TextForm(prefix="note"),
             "message_form": TextForm(prefix="message"),
             "evidence_form": EvidenceForm(),
+            **forms,
         }
     )
-    return render(request, "violations/case_detail.html", context)
+    return render(request, "violations/case_detail.html", context, status=status)
 
 
 @login_required
@@ -243,26 +265,27 @@ def case_detail(request, pk):
 def case_transition(request, pk):
     case = _handled_case(request, pk)
     form = TransitionForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            services.case_transition(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, _("Case status changed."))
-        except services.ViolationError as exc:
-            messages.error(request, ERRORS[exc.code])
-    else:
-        messages.error(request, _("Choose the new status and say why."))
+    if not form.is_valid():
+        return _case_page(request, case, status=400, transition_form=form)
+    try:
+        services.case_transition(actor=request.user, case=case, **form.cleaned_data)
+        messages.success(request, _("Case status changed."))
+    except services.ViolationError as exc:
+        messages.error(request, ERRORS[exc.code])
     return redirect("violations:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
+@idempotent("violations.case_assign")
 def case_assign(request, pk):
     case = _handled_case(request, pk)
     _require(permissions.can_assign(request.user, case))
     form = AssignForm(request.POST, candidates=selectors.handler_candidates(case))
     if form.is_valid():
         try:
-            services.case_assign(actor=request.user, case=case, handler=form.cleaned_data["handler"])
+            assignment = services.case_assign(actor=request.user, case=case, handler=form.cleaned_data["handler"])
+            submission_done(request, assignment)
             messages.success(request, _("Handler assigned."))
         except services.ViolationError as exc:
             messages.error(request, ERRORS[exc.code])
@@ -287,28 +310,35 @@ def case_unassign(request, pk, assignment_pk):
 
 @login_required
 @require_POST
+@idempotent("violations.case_note")
 def case_note(request, pk):
     case = _handled_case(request, pk)
     form = TextForm(request.POST, prefix="note")
-    if form.is_valid():
-        services.note_add(actor=request.user, case=case, body=form.cleaned_data["body"])
-        messages.success(request, _("Internal note added."))
+    if not form.is_valid():
+        return _case_page(request, case, status=400, note_form=form)
+    note = services.note_add(actor=request.user, case=case, body=form.cleaned_data["body"])
+    submission_done(request, note)
+    messages.success(request, _("Internal note added."))
     return redirect("violations:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
+@idempotent("violations.case_message")
 def case_message(request, pk):
     case = _handled_case(request, pk)
     form = TextForm(request.POST, prefix="message")
-    if form.is_valid():
-        services.message_to_reporter(actor=request.user, case=case, body=form.cleaned_data["body"])
-        messages.success(request, _("Message sent; the reporter reads it with the receipt code."))
+    if not form.is_valid():
+        return _case_page(request, case, status=400, message_form=form)
+    message = services.message_to_reporter(actor=request.user, case=case, body=form.cleaned_data["body"])
+    submission_done(request, message)
+    messages.success(request, _("Message sent; the reporter reads it with the receipt code."))
     return redirect("violations:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
+@idempotent("violations.case_evidence")
 def case_evidence(request, pk):
     case = _handled_case(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
@@ -317,6 +347,7 @@ def case_evidence(request, pk):
             services.evidence_add(
                 actor=request.user, case=case, files=form.cleaned_data["files"], links=form.cleaned_data["links"]
             )
+            submission_done(request, case)
             messages.success(request, _("Evidence added."))
         except services.ViolationError as exc:
             messages.error(request, ERRORS[exc.code])
@@ -328,33 +359,37 @@ def case_evidence(request, pk):
 
 
 @login_required
+@idempotent("violations.case_clarification")
 def case_clarification(request, pk):
     case = _handled_case(request, pk)
     form = ClarificationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.clarification_record(actor=request.user, case=case, **data)
+            clarification = services.clarification_record(actor=request.user, case=case, **data)
         except services.ViolationError as exc:
             form.add_error(None, ERRORS[exc.code])
         except ValidationError as exc:
             form.add_error("attachment", exc)
         else:
+            submission_done(request, clarification)
             messages.success(request, _("Clarification recorded."))
             return redirect("violations:case_detail", pk=pk)
     return render(request, "violations/clarification_form.html", {"case": case, "form": form})
 
 
 @login_required
+@idempotent("violations.case_sanction")
 def case_sanction(request, pk):
     case = _handled_case(request, pk)
     form = SanctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sanction_record(actor=request.user, case=case, **form.cleaned_data)
+            sanction = services.sanction_record(actor=request.user, case=case, **form.cleaned_data)
         except services.ViolationError as exc:
             form.add_error(None, ERRORS[exc.code])
         else:
+            submission_done(request, sanction)
             messages.success(request, _("Sanction recorded."))
             return redirect("violations:case_detail", pk=pk)
     return render(request, "violations/sanction_form.html", {"case": case, "form": form})

@@ -13,3 +13,13 @@ def styled(form):
     if form.is_bound:
         mark_invalid(form)
     return form
+
+
+@register.simple_tag
+def idempotency_token():
+    """The one-time token of a create form (``satgas.core.submissions``): put it next to ``{% csrf_token %}``."""
+    from django.utils.html import format_html
+
+    from satgas.core.submissions import TOKEN_FIELD, token_new
+
+    return format_html('<input type="hidden" name="{}" value="{}">', TOKEN_FIELD, token_new())
