@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from satgas.core.files import SCAN_KINDS, check_upload, storage_name
-from satgas.core.ratelimit import failure_record, failures_exceeded
+from satgas.core.ratelimit import Guard
 from satgas.core.services import audit_record
 from satgas.personnel.models import PersonStatus
 
@@ -194,22 +194,28 @@ def person_in_scope(campaign: Campaign, person) -> bool:
     )
 
 
-MAX_IDENTITY_FAILURES = 10  # per person and campaign, per hour
+# Wrong NIP/NIK or birth date on a signing page count per client *and* person (issue 13.8): a colleague typing
+# wrong identities for someone's link only slows themself down; the owner, from their own phone, is held at most
+# a minute by the per-person cap (satgas.core.ratelimit.Guard).
+IDENTITY_GUARD = Guard("oath-identity", free=5, base=30, ceiling=3600, target_limit=30, target_block=60)
 
 
-def _failures_key(campaign, person) -> str:
-    return f"oath-identity-failures:{campaign.pk}:{person.pk}"
+def _identity_target(campaign, person) -> str:
+    return f"{campaign.pk}:{person.pk}"
 
 
-def identity_blocked(*, campaign, person) -> bool:
-    return failures_exceeded(_failures_key(campaign, person), limit=MAX_IDENTITY_FAILURES)
+def identity_wait(*, campaign, person, client: str) -> int:
+    """Seconds ``client`` must wait before its next identity check for this person and campaign (0: now)."""
+    return IDENTITY_GUARD.wait(client=client, target=_identity_target(campaign, person))
 
 
-def identity_confirm(*, campaign, person, number: str, birth_date: dt.date | None) -> bool:
-    """Check the signer's NIP/NIK and birth date; count failures (shared cache)."""
+def identity_confirm(*, campaign, person, client: str, number: str, birth_date: dt.date | None) -> bool:
+    """Check the signer's NIP/NIK and birth date; count failures per client and person (shared cache)."""
+    target = _identity_target(campaign, person)
     if identity_matches(person, number=number, birth_date=birth_date):
+        IDENTITY_GUARD.succeeded(client=client, target=target)
         return True
-    failure_record(_failures_key(campaign, person), window_seconds=3600)
+    IDENTITY_GUARD.failed(client=client, target=target)
     return False
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from satgas.accounts.roles import roles_for
 from satgas.core.pdf import render_pdf
 from satgas.core.qr import qr_svg
+from satgas.core.ratelimit import wait_message
 from satgas.core.views import client_ip
 from satgas.personnel.models import Person
 from satgas.personnel.selectors import own_person
@@ -45,10 +46,18 @@ def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_
     form = SignForm(request.POST or None, version=version, commitments=commitments)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if services.identity_blocked(campaign=campaign, person=person):
-            return _refusal(request, _("Too many wrong attempts. Try again in an hour."), status=429, campaign=campaign)
+        client = client_ip(request) or "unknown"
+        wait = services.identity_wait(campaign=campaign, person=person, client=client)
+        if wait:
+            response = _refusal(request, wait_message(wait), status=429, campaign=campaign)
+            response["Retry-After"] = str(wait)
+            return response
         if not services.identity_confirm(
-            campaign=campaign, person=person, number=data["identity_number"], birth_date=data["birth_date"]
+            campaign=campaign,
+            person=person,
+            client=client,
+            number=data["identity_number"],
+            birth_date=data["birth_date"],
         ):
             form.add_error(None, _("The NIP/NIK and date of birth do not match our records for this invitation."))
         else:
