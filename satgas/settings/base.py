@@ -260,6 +260,8 @@ SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
 
 # --- Oath campaigns ---------------------------------------------------------
 SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
+# Days a new email address (asked by anyone but a regional admin) may wait for its confirmation link.
+SATGAS_EMAIL_CHANGE_MAX_AGE_DAYS = env.int("SATGAS_EMAIL_CHANGE_MAX_AGE_DAYS", 7)
 SATGAS_OATH_REMIND_DAYS_BEFORE = env.int("SATGAS_OATH_REMIND_DAYS_BEFORE", 3)
 SATGAS_REMINDER_BATCH_INTERVAL_SECONDS = env.int("SATGAS_REMINDER_BATCH_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE.update(
