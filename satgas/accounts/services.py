@@ -61,7 +61,9 @@ def account_email_follow(*, person, old_email: str, new_email: str, actor) -> No
     if user is None or not new_email or user.email.lower() == new_email:
         return
     if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-        audit_record(actor=actor, action="account.email_kept", target=person, note=f"{new_email} is used by another login")
+        audit_record(
+            actor=actor, action="account.email_kept", target=person, note=f"{new_email} is used by another login"
+        )
         return
     previous = user.email
     user.email = new_email

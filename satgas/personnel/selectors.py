@@ -117,9 +117,9 @@ def email_changes_of(person: Person, limit: int = 5) -> list:
     from .models import EmailChange
 
     return list(
-        EmailChange.objects.select_related("requested_by", "decided_by").filter(person=person).order_by(
-            "-requested_at", "-id"
-        )[:limit]
+        EmailChange.objects.select_related("requested_by", "decided_by")
+        .filter(person=person)
+        .order_by("-requested_at", "-id")[:limit]
     )
 
 

@@ -177,9 +177,7 @@ def test_only_a_regional_admin_removes_an_address(client, taskforce_a, colleague
     assert colleague.email == OLD
 
 
-def test_a_person_changing_their_own_address_confirms_it_too(
-    client, staff_a, django_capture_on_commit_callbacks
-):
+def test_a_person_changing_their_own_address_confirms_it_too(client, staff_a, django_capture_on_commit_callbacks):
     person = staff_a.person
     Person.objects.filter(pk=person.pk).update(email=staff_a.email)
     client.force_login(staff_a)
