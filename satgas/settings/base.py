@@ -264,6 +264,9 @@ SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
 SATGAS_EMAIL_CHANGE_MAX_AGE_DAYS = env.int("SATGAS_EMAIL_CHANGE_MAX_AGE_DAYS", 7)
 SATGAS_OATH_REMIND_DAYS_BEFORE = env.int("SATGAS_OATH_REMIND_DAYS_BEFORE", 3)
 SATGAS_REMINDER_BATCH_INTERVAL_SECONDS = env.int("SATGAS_REMINDER_BATCH_INTERVAL_SECONDS", 30)
+# A reminder claimed by a worker that died is looked at again after this many seconds (longer than the batch
+# task's 300 s hard time limit): re-sent if it never reached the mail server, never if it may have.
+SATGAS_REMINDER_SEND_LEASE_SECONDS = env.int("SATGAS_REMINDER_SEND_LEASE_SECONDS", 6 * 60)
 CELERY_BEAT_SCHEDULE.update(
     {
         "oath-reminders-before-closing": {
