@@ -606,7 +606,7 @@ def _apply(rows: list[_Row], open_placements: dict[int, Placement], accounts: li
         Placement.objects.filter(pk__in=chunk).update(ended_on=today)
 
     # A regional admin's import sets addresses directly (only regional admins import); the previous address is
-    # told and the login follows (services.emails_set_by_admin, after the rows are written).
+    # told and the login follows (services.emails_took_effect, after the rows are written).
     email_changes = [(row.person, row.person.email) for row in updated if "email" in row.changes]
     for row in updated:
         for name in row.changes:
@@ -647,9 +647,9 @@ def _apply(rows: list[_Row], open_placements: dict[int, Placement], accounts: li
         )
     User.objects.bulk_create(users, batch_size=BATCH_SIZE)
     if email_changes:
-        from .services import emails_set_by_admin
+        from .services import emails_took_effect
 
-        emails_set_by_admin(actor=actor, changes=email_changes)
+        emails_took_effect(actor=actor, changes=email_changes)
 
 
 # --- Entry point ---------------------------------------------------------------

@@ -175,27 +175,35 @@ def _link(name: str, token: str) -> str:
 
 def _email_took_effect(*, person: Person, old_email: str, actor, by_admin: bool) -> None:
     """The address changed: the login follows it, a pending change is superseded, the old address is told."""
+    emails_took_effect(actor=actor, changes=[(person, old_email)], by_admin=by_admin)
+
+
+def emails_took_effect(*, actor, changes: list[tuple[Person, str]], by_admin: bool = True) -> None:
+    """Addresses that changed (``(person, previous address)``, already saved; a regional admin's import passes
+    thousands): pending requests are superseded, logins follow, every previous address is told."""
+    from satgas.accounts.models import User
     from satgas.accounts.services import account_email_follow
 
-    EmailChange.objects.filter(person=person, status=EmailChangeStatus.PENDING).update(
-        status=EmailChangeStatus.CANCELLED,
-        decided_at=timezone.now(),
-        decided_by=_user(actor),
-        decision_note="superseded",
-    )
-    account_email_follow(person=person, old_email=old_email, new_email=person.email, actor=actor)
-    if old_email and normalize_email(old_email) != normalize_email(person.email):
-        email_enqueue(
-            to=[old_email],
-            template="email_changed",
-            context={"name": person.full_name, "new_email": person.email, "by_admin": by_admin},
+    ids = [person.pk for person, _ in changes]
+    with_login: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        EmailChange.objects.filter(person_id__in=chunk, status=EmailChangeStatus.PENDING).update(
+            status=EmailChangeStatus.CANCELLED,
+            decided_at=timezone.now(),
+            decided_by=_user(actor),
+            decision_note="superseded",
         )
-
-
-def emails_set_by_admin(*, actor, changes: list[tuple[Person, str]]) -> None:
-    """Addresses a regional admin's import changed (``(person, previous address)``, already saved)."""
+        with_login.update(User.objects.filter(person_id__in=chunk).values_list("person_id", flat=True))
     for person, old_email in changes:
-        _email_took_effect(person=person, old_email=old_email, actor=actor, by_admin=True)
+        if person.pk in with_login:
+            account_email_follow(person=person, old_email=old_email, new_email=person.email, actor=actor)
+        if old_email and normalize_email(old_email) != normalize_email(person.email):
+            email_enqueue(
+                to=[old_email],
+                template="email_changed",
+                context={"name": person.full_name, "new_email": person.email, "by_admin": by_admin},
+            )
 
 
 @transaction.atomic
