@@ -197,7 +197,7 @@ class Signature(models.Model):
     paper_signed_on = models.DateField(_("signed on paper on"), null=True, blank=True)
     paper_scan = models.FileField(_("scan of the paper form"), storage=private_storage, blank=True, max_length=200)
     # The address the invitation link was sent to (empty when signed after logging in, or on paper).
-    invitation_email = models.EmailField(_("invitation sent to"), blank=True)
+    invitation_email = models.EmailField(_("invitation sent to"), blank=True, default="", db_default="")
     # "Bukan saya": the person said, from the confirmation sent to their address, that they did not sign.
     disputed_at = models.DateTimeField(_("reported as not signed by the person"), null=True, blank=True)
     dispute_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -206,7 +206,7 @@ class Signature(models.Model):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    void_reason = models.TextField(_("reason for voiding"), blank=True, default="", db_default="")
 
     objects = SignatureQuerySet.as_manager()
 
@@ -267,12 +267,14 @@ class ReminderLog(models.Model):
     sent_on = models.DateField()
     kind = models.CharField(max_length=12, choices=ReminderKind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
-    email = models.EmailField(_("sent to"), blank=True)
-    status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SENT)
+    email = models.EmailField(_("sent to"), blank=True, default="", db_default="")
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SENT, db_default=ReminderStatus.SENT
+    )
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -149,10 +149,16 @@ def campaign_signatures(campaign: Campaign, unit_ids, *, flagged_only: bool = Fa
 
 
 def campaign_flagged_count(campaign: Campaign, unit_ids) -> int:
-    """Signatures reported "Bukan saya" by their person that no admin has voided yet."""
-    return Signature.objects.filter(
-        campaign=campaign, person__unit_id__in=unit_ids, disputed_at__isnull=False, voided_at__isnull=True
-    ).count()
+    """Signatures reported "Bukan saya" by their person that no admin has voided yet (kept in the cache until a
+    signature of the campaign or the registry changes, like the compliance figures)."""
+    return aggregates.cached(
+        "oaths.flagged",
+        (campaign.pk, sorted(unit_ids)),
+        lambda: Signature.objects.filter(
+            campaign=campaign, person__unit_id__in=unit_ids, disputed_at__isnull=False, voided_at__isnull=True
+        ).count(),
+        topics=[aggregates.REGISTRY, aggregates.campaign_topic(campaign.pk)],
+    )
 
 
 def campaigns_for_person(person) -> list[tuple[Campaign, Signature | None]]:

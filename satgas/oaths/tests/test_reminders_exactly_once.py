@@ -23,6 +23,13 @@ class Killed(BaseException):
     """Stands for the worker process dying on the spot (nothing after it runs)."""
 
 
+@pytest.fixture(autouse=True)
+def _midday():
+    """A fixed late morning in Jakarta: a lease's few minutes never cross midnight (a new day is a new reminder)."""
+    with time_machine.travel(dt.datetime(2026, 3, 10, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))):
+        yield
+
+
 @pytest.fixture
 def setup(admin_user, unit_a):
     people = [PersonFactory(unit=unit_a, email=f"pegawai{i:02d}@uji.test") for i in range(6)]
