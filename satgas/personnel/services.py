@@ -240,9 +240,10 @@ def email_change_request(*, actor, person: Person, new_email: str) -> EmailChang
             "url": _link("personnel:email_confirm", tokens.make(change.pk, salt=tokens.CONFIRM_SALT)),
         },
     )
-    if person.email:
+    current = person.email or _login_address(person)  # the address in use: told, and able to stop the change
+    if current and normalize_email(current) != new_email:
         email_enqueue(
-            to=[person.email],
+            to=[current],
             template="email_change_notice",
             context={
                 "name": person.full_name,
@@ -253,6 +254,12 @@ def email_change_request(*, actor, person: Person, new_email: str) -> EmailChang
             },
         )
     return change
+
+
+def _login_address(person: Person) -> str:
+    from satgas.accounts.models import User
+
+    return User.objects.filter(person=person).values_list("email", flat=True).first() or ""
 
 
 def _pending_locked(change_id: int) -> EmailChange:
