@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("satgas.core.urls")),
+    # allauth's own address management would add addresses nobody confirmed: a person changes theirs here.
+    path("accounts/email/", RedirectView.as_view(pattern_name="personnel:own_email"), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("pengguna/", include("satgas.accounts.urls")),
     path("personel/", include("satgas.personnel.urls")),

@@ -20,6 +20,8 @@ class AccountsConfig(AppConfig):
                 "account.created": _("Login created"),
                 "account.activated": _("Login reactivated"),
                 "account.deactivated": _("Login deactivated"),
+                "account.email_changed": _("Login address changed"),
+                "account.email_kept": _("Login address kept"),
                 "role.granted": _("Role granted"),
                 "role.revoked": _("Role removed"),
             }

@@ -1,3 +1,5 @@
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +29,48 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
 
 class AccountCreateForm(StyledFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
+
+
+# --- allauth forms (ACCOUNT_FORMS): codes and resets only to the login's own address -----------------------------
+
+
+def _mail_request_allowed(form, email: str) -> None:
+    """Count a request for a mail to ``email`` (per client and address); refuse while this client must wait."""
+    from allauth.core import context
+
+    from .adapters import MAIL_REQUEST_GUARD, client_of
+
+    client = client_of(context.request)
+    wait = MAIL_REQUEST_GUARD.wait(client=client, target=email.lower())
+    if wait:
+        from satgas.core.ratelimit import wait_message
+
+        raise forms.ValidationError(wait_message(wait), code="too_many_login_attempts")
+    MAIL_REQUEST_GUARD.failed(client=client, target=email.lower())
+
+
+def _own_address(user, email: str) -> bool:
+    """A sign-in code or reset link goes only to the login's own address (``User.email``: set by a regional
+    admin or confirmed by the person), never to another address recorded for the user."""
+    return bool(user) and (user.email or "").strip().lower() == (email or "").strip().lower()
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    def clean_email(self):
+        email = (self.data.get("email") or "").strip()
+        if email:
+            _mail_request_allowed(self, email)
+        email = super().clean_email()
+        if email and not _own_address(getattr(self, "_user", None), email):
+            self._user = None  # allauth then sends its "no account" mail, as for an unknown address
+        return email
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def clean_email(self):
+        email = (self.data.get("email") or "").strip()
+        if email:
+            _mail_request_allowed(self, email)
+        email = super().clean_email()
+        self.users = [user for user in self.users if _own_address(user, email)]
+        return email

@@ -1,6 +1,6 @@
 from django.db.models import Prefetch, QuerySet
 
-from .models import RoleAssignment, User
+from .models import Role, RoleAssignment, User
 
 
 def account_of(person) -> User | None:
@@ -14,3 +14,14 @@ def users_with_roles(*, search: str = "") -> QuerySet[User]:
     if search:
         qs = qs.filter(email__icontains=search) | qs.filter(full_name__icontains=search)
     return qs.order_by("email")
+
+
+def regional_admin_emails() -> list[str]:
+    """Addresses of the active regional admins (alerts that need one of them)."""
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(role=Role.REGIONAL_ADMIN, user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )

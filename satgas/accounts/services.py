@@ -50,6 +50,29 @@ def account_create_for_person(*, actor, person, email: str | None = None, notify
     return user
 
 
+def account_email_follow(*, person, old_email: str, new_email: str, actor) -> None:
+    """The person's confirmed (or admin-set) address changed: their login follows it, so sign-in codes and reset
+    links go to it and not to the previous address. Left as is when another login uses the new address (noted in
+    the audit trail) or when the address was removed."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.filter(person=person).first()
+    new_email = (new_email or "").strip().lower()
+    if user is None or not new_email or user.email.lower() == new_email:
+        return
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        audit_record(
+            actor=actor, action="account.email_kept", target=person, note=f"{new_email} is used by another login"
+        )
+        return
+    previous = user.email
+    user.email = new_email
+    user.save(update_fields=["email"])
+    # allauth's own address records would still let the old address receive codes.
+    EmailAddress.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="account.email_changed", target=person, changes={"login": [previous, new_email]})
+
+
 @transaction.atomic
 def role_grant(*, actor, user: User, role: str, unit=None) -> RoleAssignment:
     if role == Role.UNIT_TASKFORCE and unit is None:

@@ -22,3 +22,11 @@ class OathsConfig(AppConfig):
             return [aggregates.campaign_topic(pk) for pk in pk_set]
 
         aggregates.watch(campaign_topics, Signature, Campaign, m2m=[Campaign.units.through])
+        from satgas.core.models import register_action_labels
+
+        register_action_labels(
+            {
+                "oath.signature_disputed": _("Signature reported “Bukan saya”"),
+                "oath.signature_voided": _("Signature voided"),
+            }
+        )

@@ -157,3 +157,12 @@ class PaperSignatureForm(StyledFormMixin, forms.Form):
         label=_("Date on the paper form"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     scan = forms.FileField(label=_("Scan of the signed form"), help_text=_("PDF, JPEG or PNG."))
+
+
+class VoidForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for voiding"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the signature, with your name and the time. The person is asked to sign again."),
+    )

@@ -167,6 +167,12 @@ class SignatureMethod(models.TextChoices):
     PAPER = "PAPER", _("Recorded from paper")
 
 
+class SignatureQuerySet(models.QuerySet):
+    def valid(self):
+        """Signatures that count: not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Signature(models.Model):
     """One person's signature of one campaign's text: the evidence that holds up later."""
 
@@ -190,16 +196,38 @@ class Signature(models.Model):
     )
     paper_signed_on = models.DateField(_("signed on paper on"), null=True, blank=True)
     paper_scan = models.FileField(_("scan of the paper form"), storage=private_storage, blank=True, max_length=200)
+    # The address the invitation link was sent to (empty when signed after logging in, or on paper).
+    invitation_email = models.EmailField(_("invitation sent to"), blank=True, default="", db_default="")
+    # "Bukan saya": the person said, from the confirmation sent to their address, that they did not sign.
+    disputed_at = models.DateTimeField(_("reported as not signed by the person"), null=True, blank=True)
+    dispute_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Voided by a regional admin: kept as evidence, no longer counted; the person signs again.
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True, default="", db_default="")
+
+    objects = SignatureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         ordering = ["-signed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "person"], name="signature_one_per_person_per_campaign"),
+            # One signature that counts per person and campaign; a voided one stays beside the new one.
+            models.UniqueConstraint(
+                fields=["campaign", "person"],
+                condition=Q(voided_at__isnull=True),
+                name="signature_one_valid_per_person_per_campaign",
+            ),
             models.CheckConstraint(
                 condition=Q(method="ONLINE") | (Q(method="PAPER") & Q(recorded_by__isnull=False) & ~Q(paper_scan="")),
                 name="signature_paper_has_scan_and_recorder",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | (Q(voided_by__isnull=False) & ~Q(void_reason="")),
+                name="signature_void_has_actor_and_reason",
             ),
         ]
         indexes = [models.Index(fields=["campaign", "person"])]
@@ -207,20 +235,46 @@ class Signature(models.Model):
     def __str__(self):
         return f"{self.person_id} / {self.campaign_id}"
 
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def is_disputed(self) -> bool:
+        return self.disputed_at is not None and self.voided_at is None
+
 
 class ReminderKind(models.TextChoices):
     INVITATION = "INVITATION", _("Invitation")
     REMINDER = "REMINDER", _("Reminder")
 
 
+class ReminderStatus(models.TextChoices):
+    CLAIMED = "CLAIMED", _("Being sent")
+    SENDING = "SENDING", _("Handed to the mail server")
+    SENT = "SENT", _("Sent")
+    UNCERTAIN = "UNCERTAIN", _("Interrupted while handed over")
+
+
 class ReminderLog(models.Model):
-    """An invitation or reminder sent: at most one per person per campaign per day."""
+    """An invitation or reminder: at most one per person per campaign per day, recorded message by message
+    (``satgas.oaths.reminders``): CLAIMED (committed before any SMTP traffic) → SENDING (the DATA phase started:
+    the server may have it) → SENT (the server accepted it). A claim whose worker died is re-sent after its lease
+    only if it never reached DATA; one that did becomes UNCERTAIN and is never re-sent automatically."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
     person = models.ForeignKey("personnel.Person", on_delete=models.CASCADE, related_name="+")
     sent_on = models.DateField()
     kind = models.CharField(max_length=12, choices=ReminderKind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    email = models.EmailField(_("sent to"), blank=True, default="", db_default="")
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SENT, db_default=ReminderStatus.SENT
+    )
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

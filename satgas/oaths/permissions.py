@@ -33,3 +33,12 @@ def can_record_paper(user) -> bool:
 
 def can_sign(user) -> bool:
     return roles_for(user).is_staff_member
+
+
+def can_void_signatures(user) -> bool:
+    """Void a signature (one its person reported "Bukan saya"), and see a signature's evidence."""
+    return roles_for(user).is_regional_admin
+
+
+def can_see_signature_evidence(user) -> bool:
+    return roles_for(user).is_regional_admin

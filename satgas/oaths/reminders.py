@@ -1,72 +1,221 @@
-"""Invitations and reminders to sign: at most one email per person per campaign per day."""
+"""Invitations and reminders to sign: at most one email per person per campaign per day, each recorded as sent as
+soon as the mail server accepted it, so that a retried or redelivered batch never sends it twice (issue 14.3).
+
+Message by message, each step committed on its own (the ideas of ``satgas.reports.delivery``):
+
+1. **Claim**: insert today's ``ReminderLog`` (CLAIMED, a fresh token, the address) — the database allows one per
+   person, campaign and day, so two workers never both claim. If today's row exists: SENT or UNCERTAIN → skip;
+   CLAIMED by a worker that died (older than the lease, ``SATGAS_REMINDER_SEND_LEASE_SECONDS``, longer than the
+   task's hard time limit) → taken over with a conditional update on its token and sent, because a claim that
+   never reached DATA was never handed to the server; SENDING older than the lease → UNCERTAIN, never re-sent (the
+   server may have it); a younger claim → another worker is on it: the task comes back after the lease.
+2. **Send** over the batch's one SMTP connection (``satgas.core.smtp.Transmitter``); just before DATA the row
+   becomes SENDING (committed).
+3. **Record**: the server accepted it → SENT with the time and the Message-ID.
+
+A failure before DATA releases the claim (the row is deleted: nothing left) and stops the batch; the task
+retries and sends the rest. A failure once DATA started marks the row UNCERTAIN: the person may have today's
+email, so it is not sent again today (the next day's reminder reaches them if it did not arrive) — missing one
+reminder is better than sending two. The Message-ID is stable per campaign, person and day, so should a copy ever
+leave twice, mail clients show it once.
+
+Only a person's confirmed address is used (``Person.email``, see ``satgas.personnel.services``), read when the
+message is built; the address is kept on the row and travels in the link, so the signature records where its
+invitation went.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from satgas.core.email import email_render
+from satgas.core.smtp import Progress, Transmitter, outgoing
 
 from . import selectors
-from .models import Campaign, ReminderKind, ReminderLog
+from .models import Campaign, ReminderKind, ReminderLog, ReminderStatus
 from .tokens import invitation_token
 
+logger = logging.getLogger(__name__)
+R = ReminderStatus
 
-def invitation_url(campaign: Campaign, person) -> str:
-    token = invitation_token(campaign_id=campaign.pk, person_id=person.pk)
+
+def lease_seconds() -> int:
+    return settings.SATGAS_REMINDER_SEND_LEASE_SECONDS
+
+
+def invitation_url(campaign: Campaign, person, reminder_id: int | None = None) -> str:
+    token = invitation_token(campaign_id=campaign.pk, person_id=person.pk, reminder_id=reminder_id)
     return settings.SATGAS_SITE_URL + reverse("oaths:invitation", args=[token])
 
 
+def message_id(campaign: Campaign, person, day: dt.date) -> str:
+    """Stable per campaign, person and day."""
+    domain = urlsplit(settings.SATGAS_SITE_URL).hostname or "satgas.localhost"
+    return f"<ikrar.{campaign.pk}.{person.pk}.{day:%Y%m%d}@{domain}>"
+
+
 def reminder_targets(campaign: Campaign, unit_ids=None) -> list[int]:
-    """Ids of people in scope who have not signed and have an email address."""
+    """Ids of people in scope who have not signed and have a (confirmed) email address."""
     ids = selectors.campaign_unit_ids(campaign) if unit_ids is None else unit_ids
     return list(selectors.campaign_non_signers(campaign, ids).exclude(email="").values_list("pk", flat=True))
 
 
-def _claim(campaign: Campaign, person, today) -> ReminderKind | None:
-    """Record today's email for this person; ``None`` if one was already sent today."""
+@dataclass
+class Batch:
+    """What one run of a batch did: ``sent`` messages, and when to come back for claims other workers hold."""
+
+    sent: int = 0
+    retry_in: float | None = None
+
+
+# --- The moves (each committed on its own) ------------------------------------------------------------------
+
+
+def claim(*, campaign: Campaign, person, day: dt.date, now: dt.datetime) -> ReminderLog | None:
+    """Today's claim for this person (a new one, or a dead worker's CLAIMED one taken over); ``None`` when there
+    is nothing to send (sent, uncertain, taken by someone else). Raises ``Busy`` while another worker's claim is
+    younger than the lease."""
+    token = uuid.uuid4()
     kind = (
         ReminderKind.REMINDER
-        if ReminderLog.objects.filter(campaign=campaign, person=person).exists()
+        if ReminderLog.objects.filter(campaign=campaign, person=person, sent_on__lt=day).exists()
         else ReminderKind.INVITATION
     )
     try:
         with transaction.atomic():
-            ReminderLog.objects.create(campaign=campaign, person=person, sent_on=today, kind=kind)
+            return ReminderLog.objects.create(
+                campaign=campaign,
+                person=person,
+                sent_on=day,
+                kind=kind,
+                email=person.email,
+                status=R.CLAIMED,
+                claim_token=token,
+                claimed_at=now,
+            )
     except IntegrityError:
+        pass
+    row = ReminderLog.objects.filter(campaign=campaign, person=person, sent_on=day).first()
+    if row is None or row.status in (R.SENT, R.UNCERTAIN):
         return None
-    return kind
+    age = (now - (row.claimed_at or row.created_at)).total_seconds()
+    if age < lease_seconds():
+        raise Busy(lease_seconds() - age + 1)
+    if row.status == R.SENDING:
+        # The dead worker was handing it over: the server may have it. Never sent again today.
+        ReminderLog.objects.filter(pk=row.pk, status=R.SENDING, claim_token=row.claim_token).update(status=R.UNCERTAIN)
+        logger.warning("Oath reminder %s was interrupted while handed to the server; not resent", row.pk)
+        return None
+    taken = ReminderLog.objects.filter(pk=row.pk, status=R.CLAIMED, claim_token=row.claim_token).update(
+        claim_token=token, claimed_at=now, email=person.email
+    )
+    if not taken:
+        return None
+    row.claim_token, row.claimed_at, row.email = token, now, person.email
+    return row
 
 
-def send_reminders(campaign: Campaign, person_ids: list[int]) -> int:
-    """Send the emails of one batch over one SMTP connection; returns how many were sent.
+class Busy(Exception):  # noqa: N818 - a state, not an error
+    """Another worker's claim is younger than the lease: come back after ``retry_in`` seconds."""
 
-    The once-a-day claims and the sending share one transaction: if the mail
-    server fails, the claims roll back and the task's retry sends them again.
-    """
-    today = timezone.localdate()
+    def __init__(self, retry_in: float):
+        super().__init__(retry_in)
+        self.retry_in = retry_in
+
+
+def _move(row: ReminderLog, source: str, **fields) -> bool:
+    return bool(ReminderLog.objects.filter(pk=row.pk, status=source, claim_token=row.claim_token).update(**fields))
+
+
+def release(row: ReminderLog) -> None:
+    """The attempt failed before the server could have the message: nothing is left, a retry claims afresh."""
+    ReminderLog.objects.filter(pk=row.pk, status=R.CLAIMED, claim_token=row.claim_token).delete()
+
+
+# --- The message ----------------------------------------------------------------------------------------------
+
+
+def reminder_email(campaign: Campaign, person, row: ReminderLog) -> EmailMultiAlternatives:
+    context = {
+        "name": person.full_name,
+        "campaign": campaign.title,
+        "document": str(campaign.version.document),
+        "closes_at": timezone.localtime(campaign.closes_at),
+        "url": invitation_url(campaign, person, row.pk),
+        "is_reminder": row.kind == ReminderKind.REMINDER,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, text, html = email_render(template="oath_invitation", context=context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.email],
+        headers={"Message-ID": message_id(campaign, person, row.sent_on)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+# --- One batch ----------------------------------------------------------------------------------------------
+
+
+def send_reminders(campaign: Campaign, person_ids: list[int], *, now: dt.datetime | None = None) -> Batch:
+    """Send the emails of one batch over one SMTP connection, each claimed and recorded on its own (module
+    docstring). Raises the mail server's failure after releasing (or, past DATA, marking) the message in hand, so
+    the task retries the rest."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     non_signers = selectors.campaign_non_signers(campaign, selectors.campaign_unit_ids(campaign))
-    with transaction.atomic():
-        messages = []
-        with translation.override(settings.LANGUAGE_CODE):
-            for person in non_signers.filter(pk__in=person_ids).exclude(email=""):
-                kind = _claim(campaign, person, today)
-                if kind is None:
-                    continue
-                context = {
-                    "name": person.full_name,
-                    "campaign": campaign.title,
-                    "document": str(campaign.version.document),
-                    "closes_at": timezone.localtime(campaign.closes_at),
-                    "url": invitation_url(campaign, person),
-                    "is_reminder": kind == ReminderKind.REMINDER,
-                }
-                subject, text, html = email_render(template="oath_invitation", context=context)
-                message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [person.email])
-                message.attach_alternative(html, "text/html")
-                messages.append(message)
-        if not messages:
-            return 0
-        with get_connection(fail_silently=False) as connection:
-            return connection.send_messages(messages) or 0
+    people = list(non_signers.filter(pk__in=person_ids).exclude(email=""))
+    batch = Batch()
+    if not people:
+        return batch
+    with Transmitter() as transmitter:
+        for person in people:
+            try:
+                row = claim(campaign=campaign, person=person, day=today, now=now)
+            except Busy as busy:
+                batch.retry_in = max(batch.retry_in or 0, busy.retry_in)
+                continue
+            if row is None:
+                continue
+            try:
+                item = outgoing(reminder_email(campaign, person, row))
+            except Exception:
+                release(row)
+                raise
+            progress = Progress()
+            try:
+                transmitter.send(item, progress, before_data=lambda row=row: _move(row, R.CLAIMED, status=R.SENDING))
+            except smtplib.SMTPRecipientsRefused as exc:
+                # The server refused this address (before DATA): nothing was delivered; tomorrow's run tries again.
+                release(row)
+                logger.warning("Oath reminder to %s refused: %s", row.email, exc.recipients)
+                continue
+            except BaseException as exc:
+                if progress.data_started and not isinstance(exc, smtplib.SMTPDataError):
+                    _move(row, R.SENDING, status=R.UNCERTAIN)
+                    logger.error("Oath reminder %s interrupted after DATA started: %s", row.pk, exc)
+                else:
+                    _move(row, R.SENDING, status=R.CLAIMED)  # refused outright: the server does not have it
+                    release(row)
+                raise
+            if progress.refused:
+                # The server refused this address: nothing was delivered; tomorrow's run tries again.
+                _move(row, R.SENDING, status=R.CLAIMED)
+                release(row)
+                logger.warning("Oath reminder to %s refused: %s", row.email, progress.refused)
+                continue
+            _move(row, R.SENDING, status=R.SENT, sent_at=timezone.now(), message_id=item.message_id)
+            batch.sent += 1
+    return batch

@@ -38,7 +38,7 @@ def campaign_unit_ids(campaign: Campaign, user=None) -> list[int]:
 
 
 def _signed(campaign: Campaign):
-    return Exists(Signature.objects.filter(campaign=campaign, person=OuterRef("pk")))
+    return Exists(Signature.objects.valid().filter(campaign=campaign, person=OuterRef("pk")))
 
 
 def campaign_required(campaign: Campaign, unit_ids) -> QuerySet[Person]:
@@ -58,7 +58,10 @@ def _asked_in_unit(campaign: Campaign) -> QuerySet[Person]:
 def _with_signature(campaign: Campaign, people: QuerySet[Person]) -> QuerySet[Person]:
     """``people`` each joined to their signature of ``campaign`` if any (a LEFT JOIN: count "signature")."""
     return people.annotate(
-        signature=FilteredRelation("oath_signatures", condition=Q(oath_signatures__campaign=campaign))
+        signature=FilteredRelation(
+            "oath_signatures",
+            condition=Q(oath_signatures__campaign=campaign, oath_signatures__voided_at__isnull=True),
+        )
     )
 
 
@@ -137,11 +140,24 @@ def campaign_non_signers(campaign: Campaign, unit_ids) -> QuerySet[Person]:
     )
 
 
-def campaign_signatures(campaign: Campaign, unit_ids) -> QuerySet[Signature]:
-    return (
-        Signature.objects.filter(campaign=campaign, person__unit_id__in=unit_ids)
-        .select_related("person__unit", "recorded_by")
-        .order_by("-signed_at")
+def campaign_signatures(campaign: Campaign, unit_ids, *, flagged_only: bool = False) -> QuerySet[Signature]:
+    """Every signature (voided ones too, marked); ``flagged_only``: those reported "Bukan saya" not yet voided."""
+    qs = Signature.objects.filter(campaign=campaign, person__unit_id__in=unit_ids)
+    if flagged_only:
+        qs = qs.filter(disputed_at__isnull=False, voided_at__isnull=True)
+    return qs.select_related("person__unit", "recorded_by").order_by("-signed_at")
+
+
+def campaign_flagged_count(campaign: Campaign, unit_ids) -> int:
+    """Signatures reported "Bukan saya" by their person that no admin has voided yet (kept in the cache until a
+    signature of the campaign or the registry changes, like the compliance figures)."""
+    return aggregates.cached(
+        "oaths.flagged",
+        (campaign.pk, sorted(unit_ids)),
+        lambda: Signature.objects.filter(
+            campaign=campaign, person__unit_id__in=unit_ids, disputed_at__isnull=False, voided_at__isnull=True
+        ).count(),
+        topics=[aggregates.REGISTRY, aggregates.campaign_topic(campaign.pk)],
     )
 
 
@@ -149,7 +165,7 @@ def campaigns_for_person(person) -> list[tuple[Campaign, Signature | None]]:
     """Open campaigns a staff member must sign, and those they signed."""
     if person is None:
         return []
-    signatures = {s.campaign_id: s for s in Signature.objects.filter(person=person).select_related("campaign")}
+    signatures = {s.campaign_id: s for s in Signature.objects.valid().filter(person=person).select_related("campaign")}
     open_in_scope = Campaign.objects.filter(status=CampaignStatus.OPEN, units=person.unit_id)
     campaigns = {c.pk: c for c in open_in_scope.select_related("version", "election")}
     campaigns = {pk: c for pk, c in campaigns.items() if person.employment_type in c.employment_types}
@@ -184,7 +200,7 @@ def signature_by_code(code: str) -> Signature | None:
 def signature_get_for_user(user, pk) -> Signature:
     """The signer themself, admins, and the unit roles of the signer's unit."""
     roles = roles_for(user)
-    qs = Signature.objects.select_related("person__unit", "campaign", "version__document")
+    qs = Signature.objects.select_related("person__unit", "campaign", "version__document", "voided_by", "signed_by")
     if not roles.sees_whole_region:
         readable = roles.readable_unit_ids() or frozenset()
         qs = qs.filter(Q(person_id=roles.person_id) | Q(person__unit_id__in=readable))
@@ -197,7 +213,7 @@ def versions_all() -> QuerySet[OathVersion]:
 
 def oath_coverage_by_unit(*, election, unit_ids) -> dict[int, dict]:
     """Per unit: active staff and how many signed a campaign of ``election``."""
-    signed = Exists(Signature.objects.filter(person=OuterRef("pk"), campaign__election=election))
+    signed = Exists(Signature.objects.valid().filter(person=OuterRef("pk"), campaign__election=election))
     rows = (
         Person.objects.filter(status=PersonStatus.ACTIVE, unit_id__in=unit_ids)
         .annotate(has_signed=signed)

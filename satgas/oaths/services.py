@@ -5,14 +5,17 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from satgas.core.email import email_enqueue
 from satgas.core.files import SCAN_KINDS, check_upload, storage_name
-from satgas.core.ratelimit import failure_record, failures_exceeded
+from satgas.core.outbox import enqueue
+from satgas.core.ratelimit import Guard
 from satgas.core.services import audit_record
 from satgas.personnel.models import PersonStatus
 
-from . import rules
+from . import rules, tokens
 from .models import (
     Campaign,
     CampaignStatus,
@@ -194,22 +197,28 @@ def person_in_scope(campaign: Campaign, person) -> bool:
     )
 
 
-MAX_IDENTITY_FAILURES = 10  # per person and campaign, per hour
+# Wrong NIP/NIK or birth date on a signing page count per client *and* person (issue 13.8): a colleague typing
+# wrong identities for someone's link only slows themself down; the owner, from their own phone, is held at most
+# a minute by the per-person cap (satgas.core.ratelimit.Guard).
+IDENTITY_GUARD = Guard("oath-identity", free=5, base=30, ceiling=3600, target_limit=30, target_block=60)
 
 
-def _failures_key(campaign, person) -> str:
-    return f"oath-identity-failures:{campaign.pk}:{person.pk}"
+def _identity_target(campaign, person) -> str:
+    return f"{campaign.pk}:{person.pk}"
 
 
-def identity_blocked(*, campaign, person) -> bool:
-    return failures_exceeded(_failures_key(campaign, person), limit=MAX_IDENTITY_FAILURES)
+def identity_wait(*, campaign, person, client: str) -> int:
+    """Seconds ``client`` must wait before its next identity check for this person and campaign (0: now)."""
+    return IDENTITY_GUARD.wait(client=client, target=_identity_target(campaign, person))
 
 
-def identity_confirm(*, campaign, person, number: str, birth_date: dt.date | None) -> bool:
-    """Check the signer's NIP/NIK and birth date; count failures (shared cache)."""
+def identity_confirm(*, campaign, person, client: str, number: str, birth_date: dt.date | None) -> bool:
+    """Check the signer's NIP/NIK and birth date; count failures per client and person (shared cache)."""
+    target = _identity_target(campaign, person)
     if identity_matches(person, number=number, birth_date=birth_date):
+        IDENTITY_GUARD.succeeded(client=client, target=target)
         return True
-    failure_record(_failures_key(campaign, person), window_seconds=3600)
+    IDENTITY_GUARD.failed(client=client, target=target)
     return False
 
 
@@ -236,12 +245,15 @@ def oath_sign(
     user_agent: str,
     signed_by=None,
     drawn_signature: str = "",
+    invitation_email: str = "",
     now=None,
 ) -> tuple[Signature, bool]:
     """Sign online. Returns ``(signature, created)``; signing twice returns the
-    first signature (the database allows one per person per campaign)."""
+    first signature (the database allows one valid signature per person per campaign).
+    ``invitation_email``: the address the invitation link was sent to, kept as evidence. The person gets a
+    confirmation at their confirmed address, with a "Bukan saya" link."""
     now = now or timezone.now()
-    existing = Signature.objects.filter(campaign=campaign, person=person).first()
+    existing = Signature.objects.valid().filter(campaign=campaign, person=person).first()
     if existing:
         return existing, False
     if not campaign.is_signable(now):
@@ -273,11 +285,13 @@ def oath_sign(
                 user_agent=(user_agent or "")[:1000],
                 verification_code=_new_code(),
                 signed_by=signed_by if getattr(signed_by, "pk", None) else None,
+                invitation_email=(invitation_email or "")[:254],
             )
             audit_record(actor=signed_by, action="oath.signed", target=person, note=str(campaign))
     except IntegrityError:
         # A second tab or a replayed request lost the race: the first one counts.
-        return Signature.objects.get(campaign=campaign, person=person), False
+        return Signature.objects.valid().get(campaign=campaign, person=person), False
+    _confirmation_enqueue(signature)
     return signature, True
 
 
@@ -294,7 +308,7 @@ def oath_record_paper(*, actor, campaign: Campaign, person, paper_signed_on: dt.
     )
     if not local_open <= paper_signed_on <= local_close:
         raise OathError("paper_date_outside")
-    if Signature.objects.filter(campaign=campaign, person=person).exists():
+    if Signature.objects.valid().filter(campaign=campaign, person=person).exists():
         raise OathError("already_signed")
     kind = check_upload(scan, kinds=SCAN_KINDS, max_bytes=settings.SATGAS_UPLOAD_MAX_BYTES)
     signature = Signature(
@@ -317,6 +331,117 @@ def oath_record_paper(*, actor, campaign: Campaign, person, paper_signed_on: dt.
         signature.paper_scan.delete(save=False)
         raise OathError("already_signed") from None
     audit_record(actor=actor, action="oath.paper_recorded", target=person, note=str(campaign))
+    _confirmation_enqueue(signature)
+    return signature
+
+
+# --- After a signature: the person's confirmation, "Bukan saya", voiding ---------------------------------
+
+
+def confirmed_address(person) -> str:
+    """Where the person is told about their signature: their confirmed contact address, else their login's."""
+    if person.email:
+        return person.email
+    from satgas.accounts.selectors import account_of
+
+    account = account_of(person)
+    return account.email if account else ""
+
+
+def _site(name: str, *args) -> str:
+    return settings.SATGAS_SITE_URL + reverse(name, args=args)
+
+
+def _confirmation_enqueue(signature: Signature) -> None:
+    """The signed statement, sent to the person's confirmed address with a "Bukan saya" link."""
+    address = confirmed_address(signature.person)
+    if not address:
+        return
+    version = signature.version
+    email_enqueue(
+        to=[address],
+        template="oath_signed",
+        context={
+            "name": signature.person.full_name,
+            "campaign": signature.campaign.title,
+            "document": str(version.document),
+            "signed_at": timezone.localtime(signature.signed_at).strftime("%d-%m-%Y %H:%M"),
+            "method": str(signature.get_method_display()),
+            "text": version.canonical_text(),
+            "text_sha256": signature.text_sha256,
+            "code": signature.verification_code,
+            "verify_url": _site("verify", signature.verification_code),
+            "disown_url": _site("oaths:disown", tokens.disown_token(signature)),
+        },
+    )
+
+
+@transaction.atomic
+def signature_dispute(*, signature_id: int, code: str, ip_address: str | None) -> Signature | None:
+    """ "Bukan saya": the person says they did not sign. Flags the signature (once) and alerts the regional
+    admins; only an admin voids it. ``None`` when the link names no signature."""
+    signature = (
+        Signature.objects.select_for_update()
+        .select_related("person__unit", "campaign")
+        .filter(pk=signature_id, verification_code=code)
+        .first()
+    )
+    if signature is None:
+        return None
+    if signature.disputed_at is not None or signature.voided_at is not None:
+        return signature
+    signature.disputed_at = timezone.now()
+    signature.dispute_ip = ip_address or None
+    signature.save(update_fields=["disputed_at", "dispute_ip"])
+    audit_record(
+        actor=None,
+        action="oath.signature_disputed",
+        target=signature.person,
+        note=f"{signature.campaign} · {signature.verification_code}",
+    )
+    from satgas.accounts.selectors import regional_admin_emails
+
+    admins = regional_admin_emails()
+    if admins:
+        email_enqueue(
+            to=admins,
+            template="oath_signature_disputed",
+            context={
+                "name": signature.person.full_name,
+                "unit": signature.person.unit.name,
+                "campaign": signature.campaign.title,
+                "signed_at": timezone.localtime(signature.signed_at).strftime("%d-%m-%Y %H:%M"),
+                "invitation_email": signature.invitation_email,
+                "ip": signature.ip_address or "",
+                "url": _site("oaths:statement", signature.pk),
+            },
+        )
+    return signature
+
+
+@transaction.atomic
+def signature_void(*, actor, signature: Signature, reason: str) -> Signature:
+    """A regional admin voids a signature (usually one flagged "Bukan saya"). It stays in the record with the
+    reason, actor and time, stops counting, the verification page says it was voided, and the person is asked to
+    sign again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OathError("void_reason_required")
+    signature = Signature.objects.select_for_update().select_related("person", "campaign").get(pk=signature.pk)
+    if signature.voided_at is not None:
+        raise OathError("already_voided")
+    signature.voided_at = timezone.now()
+    signature.voided_by = actor
+    signature.void_reason = reason[:2000]
+    signature.full_clean(exclude=["paper_scan"])
+    signature.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    audit_record(
+        actor=actor,
+        action="oath.signature_voided",
+        target=signature.person,
+        changes={"signature": [signature.verification_code, None]},
+        note=f"{signature.campaign}: {reason}"[:2000],
+    )
     return signature
 
 
@@ -328,7 +453,7 @@ def campaign_send_reminders(*, actor, campaign: Campaign, unit_ids: list[int] | 
     """Queue invitations/reminders to everyone in scope who has not signed."""
     if not campaign.is_signable():
         raise OathError("not_open")
-    from . import tasks
+    from . import tasks  # noqa: F401 - registers the task in a web process (Celery discovers tasks in workers only)
 
     audit_record(actor=actor, action="oath.reminders_requested", target=campaign)
-    transaction.on_commit(lambda: tasks.oath_reminders_dispatch.delay(campaign.pk, unit_ids))
+    enqueue("satgas.oaths.tasks.oath_reminders_dispatch", args=[campaign.pk, unit_ids])

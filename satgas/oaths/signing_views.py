@@ -1,5 +1,6 @@
 """The staff journey (sign, download the statement) and public verification."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -7,18 +8,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from satgas.accounts.roles import roles_for
 from satgas.core.pdf import render_pdf
 from satgas.core.qr import qr_svg
+from satgas.core.ratelimit import wait_message
 from satgas.core.views import client_ip
 from satgas.personnel.models import Person
 from satgas.personnel.selectors import own_person
 
 from . import permissions, selectors, services
-from .forms import SignForm
-from .models import Campaign, Signature
-from .tokens import InvitationError, invitation_read
+from .forms import SignForm, VoidForm
+from .models import Campaign, ReminderLog, Signature
+from .tokens import InvitationError, disown_read, invitation_read
 from .views import ERRORS
 
 
@@ -31,9 +34,11 @@ def my_oaths(request):
     return render(request, "oaths/my_oaths.html", {"items": selectors.campaigns_for_person(person)})
 
 
-def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_by=None, token=None):
+def _sign_page(
+    request, *, campaign: Campaign, person: Person, done_url, signed_by=None, token=None, invitation_email=""
+):
     """Shared by the logged-in and the invitation-link journeys."""
-    existing = Signature.objects.filter(campaign=campaign, person=person).first()
+    existing = Signature.objects.valid().filter(campaign=campaign, person=person).first()
     if existing:
         return redirect(done_url(existing))
     if not campaign.is_signable():
@@ -45,10 +50,18 @@ def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_
     form = SignForm(request.POST or None, version=version, commitments=commitments)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if services.identity_blocked(campaign=campaign, person=person):
-            return _refusal(request, _("Too many wrong attempts. Try again in an hour."), status=429, campaign=campaign)
+        client = client_ip(request) or "unknown"
+        wait = services.identity_wait(campaign=campaign, person=person, client=client)
+        if wait:
+            response = _refusal(request, wait_message(wait), status=429, campaign=campaign)
+            response["Retry-After"] = str(wait)
+            return response
         if not services.identity_confirm(
-            campaign=campaign, person=person, number=data["identity_number"], birth_date=data["birth_date"]
+            campaign=campaign,
+            person=person,
+            client=client,
+            number=data["identity_number"],
+            birth_date=data["birth_date"],
         ):
             form.add_error(None, _("The NIP/NIK and date of birth do not match our records for this invitation."))
         else:
@@ -62,6 +75,7 @@ def _sign_page(request, *, campaign: Campaign, person: Person, done_url, signed_
                     user_agent=request.headers.get("User-Agent", ""),
                     signed_by=signed_by,
                     drawn_signature=data.get("drawn_signature", ""),
+                    invitation_email=invitation_email,
                 )
             except services.OathError as exc:
                 field = "typed_name" if exc.code == "name_mismatch" else None
@@ -108,25 +122,42 @@ def sign(request, pk):
 
 
 def _from_token(request, token):
+    """``(campaign, person, address the link was sent to, refusal)``."""
     try:
-        campaign_id, person_id = invitation_read(token)
+        invitation = invitation_read(token)
     except InvitationError as exc:
         message = (
             _("This invitation link has expired. Ask your unit's task force for a new one.")
             if exc.code == "expired"
             else _("This invitation link is not valid. Open the link exactly as it was sent to you.")
         )
-        return None, None, _refusal(request, message, status=410 if exc.code == "expired" else 404)
-    campaign = Campaign.objects.select_related("version__document").filter(pk=campaign_id).first()
-    person = Person.objects.select_related("unit").filter(pk=person_id).first()
+        return None, None, "", _refusal(request, message, status=410 if exc.code == "expired" else 404)
+    campaign = Campaign.objects.select_related("version__document").filter(pk=invitation.campaign_id).first()
+    person = Person.objects.select_related("unit").filter(pk=invitation.person_id).first()
     if campaign is None or person is None:
-        return None, None, _refusal(request, _("This invitation link is not valid."), status=404)
-    return campaign, person, None
+        return None, None, "", _refusal(request, _("This invitation link is not valid."), status=404)
+    sent_to = ""
+    if invitation.reminder_id:
+        sent_to = (
+            ReminderLog.objects.filter(pk=invitation.reminder_id, campaign=campaign, person=person)
+            .values_list("email", flat=True)
+            .first()
+        )
+        if sent_to is None:
+            return None, None, "", _refusal(request, _("This invitation link is not valid."), status=404)
+        if sent_to.lower() != (person.email or "").lower():
+            # The person's confirmed address changed since: the link belongs to an address that is not theirs.
+            message = _(
+                "This invitation link was sent to an email address that is no longer yours in the registry. "
+                "Ask your unit's task force for a new invitation."
+            )
+            return None, None, "", _refusal(request, message, status=410)
+    return campaign, person, sent_to, None
 
 
 @never_cache
 def invitation(request, token):
-    campaign, person, refusal = _from_token(request, token)
+    campaign, person, sent_to, refusal = _from_token(request, token)
     if refusal:
         return refusal
     return _sign_page(
@@ -136,15 +167,16 @@ def invitation(request, token):
         token=token,
         signed_by=request.user if request.user.is_authenticated and request.user.person_id == person.pk else None,
         done_url=lambda s: reverse("oaths:invitation_done", args=[token]),
+        invitation_email=sent_to,
     )
 
 
 @never_cache
 def invitation_done(request, token):
-    campaign, person, refusal = _from_token(request, token)
+    campaign, person, _sent_to, refusal = _from_token(request, token)
     if refusal:
         return refusal
-    signature = get_object_or_404(Signature, campaign=campaign, person=person)
+    signature = get_object_or_404(Signature.objects.valid(), campaign=campaign, person=person)
     return render(
         request,
         "oaths/statement.html",
@@ -171,11 +203,12 @@ def _pdf_response(request, signature: Signature) -> HttpResponse:
 
 @never_cache
 def invitation_pdf(request, token):
-    campaign, person, refusal = _from_token(request, token)
+    campaign, person, _sent_to, refusal = _from_token(request, token)
     if refusal:
         return refusal
     return _pdf_response(
-        request, get_object_or_404(Signature.objects.select_related("version"), campaign=campaign, person=person)
+        request,
+        get_object_or_404(Signature.objects.valid().select_related("version"), campaign=campaign, person=person),
     )
 
 
@@ -183,8 +216,59 @@ def invitation_pdf(request, token):
 def statement(request, pk):
     signature = selectors.signature_get_for_user(request.user, pk)
     return render(
-        request, "oaths/statement.html", {"signature": signature, "pdf_url": reverse("oaths:statement_pdf", args=[pk])}
+        request,
+        "oaths/statement.html",
+        {
+            "signature": signature,
+            "pdf_url": reverse("oaths:statement_pdf", args=[pk]),
+            "show_evidence": permissions.can_see_signature_evidence(request.user),
+            "can_void": permissions.can_void_signatures(request.user) and not signature.is_voided,
+            "void_form": VoidForm(),
+        },
     )
+
+
+@login_required
+@require_POST
+def signature_void(request, pk):
+    if not permissions.can_void_signatures(request.user):
+        raise PermissionDenied
+    signature = selectors.signature_get_for_user(request.user, pk)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, ERRORS["void_reason_required"])
+    else:
+        try:
+            services.signature_void(actor=request.user, signature=signature, reason=form.cleaned_data["reason"])
+        except services.OathError as exc:
+            messages.error(request, ERRORS[exc.code])
+        else:
+            messages.success(
+                request,
+                _("The signature was voided. %(name)s is asked to sign again.") % {"name": signature.person.full_name},
+            )
+    return redirect("oaths:statement", pk=pk)
+
+
+@never_cache
+def disown(request, token):
+    """ "Bukan saya" from the confirmation email: a page with a button; only the POST flags (mail scanners open
+    links). No login; the link names one signature and can do nothing else."""
+    found = disown_read(token)
+    signature = (
+        Signature.objects.select_related("person", "campaign").filter(pk=found[0], verification_code=found[1]).first()
+        if found
+        else None
+    )
+    if signature is None:
+        return render(request, "oaths/disown.html", {"signature": None}, status=404)
+    done = False
+    if request.method == "POST":
+        signature = services.signature_dispute(
+            signature_id=signature.pk, code=signature.verification_code, ip_address=client_ip(request)
+        )
+        done = True
+    return render(request, "oaths/disown.html", {"signature": signature, "done": done})
 
 
 @login_required

@@ -8,6 +8,8 @@ from . import reminders, services
 from .models import Campaign, CampaignStatus
 
 BATCH = 100
+# The lease of a reminder's claim (SATGAS_REMINDER_SEND_LEASE_SECONDS) must be longer than this.
+REMINDER_TIME_LIMIT = 300
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
@@ -24,13 +26,24 @@ def oath_reminders_dispatch(campaign_id: int, unit_ids: list[int] | None = None)
 
 
 @shared_task(
-    acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5, time_limit=300, soft_time_limit=280
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),  # smtplib's errors are OSErrors
+    retry_backoff=60,
+    max_retries=5,
+    time_limit=REMINDER_TIME_LIMIT,
+    soft_time_limit=REMINDER_TIME_LIMIT - 20,
 )
-def oath_reminders_send(campaign_id: int, person_ids: list[int]) -> int:
+def oath_reminders_send(self, campaign_id: int, person_ids: list[int]) -> int:
+    """One batch; each message is claimed and recorded on its own, so a retried or redelivered batch sends only
+    what was not sent (``reminders``). Claims held by another worker are looked at again after their lease."""
     campaign = Campaign.objects.select_related("version__document").filter(pk=campaign_id).first()
     if campaign is None or not campaign.is_signable():
         return 0
-    return reminders.send_reminders(campaign, person_ids)
+    batch = reminders.send_reminders(campaign, person_ids)
+    if batch.retry_in and not self.request.is_eager:
+        raise self.retry(countdown=batch.retry_in, max_retries=None)
+    return batch.sent
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)

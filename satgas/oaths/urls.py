@@ -29,4 +29,6 @@ urlpatterns = [
     path("pernyataan/<int:pk>/", signing_views.statement, name="statement"),
     path("pernyataan/<int:pk>/pdf/", signing_views.statement_pdf, name="statement_pdf"),
     path("pernyataan/<int:pk>/pindaian/", signing_views.paper_scan, name="paper_scan"),
+    path("pernyataan/<int:pk>/batalkan/", signing_views.signature_void, name="signature_void"),
+    path("bukan-saya/<str:token>/", signing_views.disown, name="disown"),
 ]

@@ -37,6 +37,8 @@ ERRORS = {
     "not_confirmed": gettext_lazy("Confirm every commitment to sign."),
     "paper_date_outside": gettext_lazy("The date on the paper form must fall within the campaign's window."),
     "already_signed": gettext_lazy("This person has already signed in this campaign."),
+    "void_reason_required": gettext_lazy("Give the reason for voiding this signature."),
+    "already_voided": gettext_lazy("This signature has already been voided."),
 }
 
 
@@ -168,6 +170,7 @@ def campaign_detail(request, pk):
             "can_manage": permissions.can_manage_campaigns(request.user),
             "can_remind": permissions.can_send_reminders(request.user) and campaign.is_signable(),
             "can_record_paper": permissions.can_record_paper(request.user) and campaign.status != CampaignStatus.DRAFT,
+            "flagged": selectors.campaign_flagged_count(campaign, unit_ids),
             "statuses": CampaignStatus,
         },
     )
@@ -248,9 +251,21 @@ def campaign_non_signers_xlsx(request, pk):
 @login_required
 def campaign_signatures(request, pk):
     campaign = selectors.campaign_get_for_user(request.user, pk)
-    qs = selectors.campaign_signatures(campaign, selectors.campaign_unit_ids(campaign, request.user))
+    flagged_only = request.GET.get("ditandai") == "1"
+    qs = selectors.campaign_signatures(
+        campaign, selectors.campaign_unit_ids(campaign, request.user), flagged_only=flagged_only
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "oaths/signature_list.html", {"campaign": campaign, "page": page})
+    return render(
+        request,
+        "oaths/signature_list.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "flagged_only": flagged_only,
+            "query": "ditandai=1" if flagged_only else "",
+        },
+    )
 
 
 @login_required

@@ -185,3 +185,11 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
+
+
+class OwnEmailForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        max_length=254,
+        help_text=_("A confirmation link is sent to this address; the change takes effect once you open it."),
+    )

@@ -608,6 +608,9 @@ def _apply(rows: list[_Row], open_placements: dict[int, Placement], accounts: li
     for chunk in _chunks(placement_ids):
         Placement.objects.filter(pk__in=chunk).update(ended_on=today)
 
+    # A regional admin's import sets addresses directly (only regional admins import); the previous address is
+    # told and the login follows (services.emails_took_effect, after the rows are written).
+    email_changes = [(row.person, row.person.email) for row in updated if "email" in row.changes]
     for row in updated:
         for name in row.changes:
             setattr(row.person, name, row.after[name])
@@ -646,6 +649,10 @@ def _apply(rows: list[_Row], open_placements: dict[int, Placement], accounts: li
             User(email=row.account_email, full_name=row.person.full_name, person_id=row.person.pk, password=password)
         )
     User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+    if email_changes:
+        from .services import emails_took_effect
+
+        emails_took_effect(actor=actor, changes=email_changes)
 
 
 # --- Entry point ---------------------------------------------------------------

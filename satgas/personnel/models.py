@@ -273,3 +273,50 @@ class PersonnelImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.APPLYING)
+
+
+class EmailChangeStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for confirmation")
+    CONFIRMED = "CONFIRMED", _("Confirmed")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+class EmailChange(models.Model):
+    """A change of a person's contact address asked by someone other than a regional admin: it takes effect only
+    when confirmed from the new address (``Person.email`` is always an address the person confirmed or a regional
+    admin set; invitations, reminders and sign-in codes go nowhere else)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField(_("previous address"), blank=True)
+    new_email = models.EmailField(_("new address"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmailChangeStatus.choices, default=EmailChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("change of email address")
+        verbose_name_plural = _("changes of email address")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="PENDING"), name="email_change_one_pending_per_person"
+            ),
+            models.CheckConstraint(condition=Q(status__in=EmailChangeStatus.values), name="email_change_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}: {self.old_email or '-'} → {self.new_email} ({self.status})"

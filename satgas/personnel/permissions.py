@@ -52,3 +52,16 @@ def can_list_units(user) -> bool:
 
 def can_manage_units(user) -> bool:
     return roles_for(user).is_regional_admin
+
+
+def can_see_email_changes(user, person) -> bool:
+    """Pending and past changes of address: whoever may edit the person, and the person."""
+    return can_edit_person(user, person) or roles_for(user).person_id == person.pk
+
+
+def can_cancel_email_change(user, person) -> bool:
+    return can_see_email_changes(user, person)
+
+
+def can_change_own_email(user) -> bool:
+    return roles_for(user).is_staff_member

@@ -101,6 +101,28 @@ def unit_tree(user) -> list[tuple[Unit, int]]:
     return out
 
 
+def email_change_pending(person: Person):
+    """The person's change of address waiting for its confirmation, if any."""
+    from .models import EmailChange, EmailChangeStatus
+
+    return (
+        EmailChange.objects.select_related("requested_by")
+        .filter(person=person, status=EmailChangeStatus.PENDING)
+        .first()
+    )
+
+
+def email_changes_of(person: Person, limit: int = 5) -> list:
+    """The latest changes of address asked for the person (pending first), with who asked and decided."""
+    from .models import EmailChange
+
+    return list(
+        EmailChange.objects.select_related("requested_by", "decided_by")
+        .filter(person=person)
+        .order_by("-requested_at", "-id")[:limit]
+    )
+
+
 def placements_of(person: Person) -> QuerySet[Placement]:
     return person.placements.select_related("unit", "created_by").order_by("-started_on", "-id")
 

@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from satgas.accounts import permissions as account_permissions
@@ -14,9 +16,10 @@ from satgas.core.exports import XLSX_MIME, csv_response, xlsx_response
 from satgas.core.selectors import audit_events_for
 from satgas.core.submissions import idempotent, submission_done
 
-from . import permissions, selectors, services, spreadsheets
-from .forms import ImportUploadForm, PersonFilter, PersonForm, PersonMoveForm, UnitForm
-from .models import ImportStatus
+from . import permissions, selectors, services, spreadsheets, tokens
+from .forms import ImportUploadForm, OwnEmailForm, PersonFilter, PersonForm, PersonMoveForm, UnitForm
+from .models import EmailChange, EmailChangeStatus, ImportStatus
+from .selectors import own_person
 
 EXPORT_HEADERS = [
     "nama",
@@ -112,6 +115,10 @@ def person_detail(request, pk):
             "can_edit": permissions.can_edit_person(request.user, person),
             "can_move": permissions.can_move_person(request.user, person),
             "can_manage_account": account_permissions.can_manage_accounts(request.user),
+            "email_changes": selectors.email_changes_of(person)
+            if permissions.can_see_email_changes(request.user, person)
+            else None,
+            "can_cancel_email_change": permissions.can_cancel_email_change(request.user, person),
         },
     )
 
@@ -137,10 +144,120 @@ def person_edit(request, pk):
     _require(permissions.can_edit_person(request.user, person))
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.person_update(actor=request.user, person=person, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
-        return redirect("personnel:person_detail", pk=person.pk)
+        try:
+            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except services.PersonnelError as exc:
+            form.add_error("email", EMAIL_ERRORS.get(str(exc), EMAIL_ERRORS["email_clear_admin_only"]))
+        else:
+            messages.success(request, _("Changes saved."))
+            _tell_pending(request, person)
+            return redirect("personnel:person_detail", pk=person.pk)
     return render(request, "personnel/person_form.html", {"form": form, "person": person})
+
+
+EMAIL_ERRORS = {
+    "email_clear_admin_only": gettext_lazy("Only a regional admin can remove an email address."),
+    "email_change_not_pending": gettext_lazy(
+        "This change of address is no longer waiting: it was confirmed, stopped or replaced, or its link expired."
+    ),
+}
+
+
+def _tell_pending(request, person) -> None:
+    pending = selectors.email_change_pending(person)
+    if pending and pending.requested_by_id == request.user.pk and pending.new_email != person.email:
+        messages.info(
+            request,
+            _(
+                "The new address %(email)s takes effect once it is confirmed from that mailbox: a confirmation link "
+                "was sent there, and the current address was told of the request."
+            )
+            % {"email": pending.new_email},
+        )
+
+
+@login_required
+@require_POST
+def email_change_cancel(request, pk):
+    person = selectors.person_get_for_user(request.user, pk)
+    _require(permissions.can_cancel_email_change(request.user, person))
+    pending = selectors.email_change_pending(person)
+    if pending is None:
+        messages.error(request, EMAIL_ERRORS["email_change_not_pending"])
+    else:
+        services.email_change_cancel(change_id=pending.pk, actor=request.user, note="cancelled on the person page")
+        messages.success(request, _("The change of address was cancelled; the current address stays."))
+    return redirect("personnel:person_detail", pk=person.pk)
+
+
+@login_required
+def own_email(request):
+    """A staff member asks for a new address of their own; it takes effect once confirmed from that mailbox."""
+    _require(permissions.can_change_own_email(request.user))
+    person = own_person(user=request.user)
+    form = OwnEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.email_change_request(
+                actor=request.user, person=person, new_email=form.cleaned_data["email"]
+            )
+        except services.PersonnelError as exc:
+            form.add_error("email", EMAIL_ERRORS.get(str(exc), EMAIL_ERRORS["email_clear_admin_only"]))
+        else:
+            if change is None:
+                messages.info(request, _("This is already your address."))
+            else:
+                _tell_pending(request, person)
+            return redirect("personnel:own_email")
+    return render(
+        request,
+        "personnel/own_email.html",
+        {"form": form, "person": person, "pending": selectors.email_change_pending(person)},
+    )
+
+
+@never_cache
+def email_confirm(request, token):
+    """The link sent to the new address: a page with a button (a mail scanner's GET changes nothing)."""
+    return _email_link_page(request, token, salt=tokens.CONFIRM_SALT, confirm=True)
+
+
+@never_cache
+def email_stop(request, token):
+    """The link sent to the previous address: stop a change the person did not ask for."""
+    return _email_link_page(request, token, salt=tokens.STOP_SALT, confirm=False)
+
+
+def _email_link_page(request, token, *, salt, confirm: bool):
+    change_id = tokens.read(token, salt=salt)
+    change = EmailChange.objects.select_related("person", "requested_by").filter(pk=change_id).first()
+    context = {"change": change, "confirm": confirm, "done": False, "error": None}
+    if change is None:
+        context["error"] = _("This link is not valid or has expired.")
+        return render(request, "personnel/email_link.html", context, status=404)
+    if request.method == "POST":
+        try:
+            if confirm:
+                services.email_change_confirm(change_id=change.pk, actor=_acting_person_user(request, change))
+            else:
+                services.email_change_cancel(
+                    change_id=change.pk,
+                    actor=_acting_person_user(request, change),
+                    note="stopped from the previous address",
+                )
+        except services.PersonnelError as exc:
+            context["error"] = EMAIL_ERRORS[str(exc)]
+        else:
+            context["done"] = True
+    elif change.status != EmailChangeStatus.PENDING:
+        context["error"] = EMAIL_ERRORS["email_change_not_pending"]
+    return render(request, "personnel/email_link.html", context, status=409 if context["error"] else 200)
+
+
+def _acting_person_user(request, change):
+    """The person's own login when it is the one using the link; otherwise nobody (the link is the proof)."""
+    user = request.user
+    return user if user.is_authenticated and user.person_id == change.person_id else None
 
 
 @login_required

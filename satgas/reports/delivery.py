@@ -46,14 +46,12 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -61,6 +59,8 @@ from django.utils import timezone, translation
 
 from satgas.core.exports import XLSX_MIME
 from satgas.core.services import audit_record
+from satgas.core.smtp import Outgoing, Progress, outgoing
+from satgas.core.smtp import transmit as smtp_transmit
 
 from . import documents, notify, rules
 from .models import ReportStatus, SemesterReport
@@ -140,68 +140,14 @@ def delivery_email(report: SemesterReport) -> EmailMultiAlternatives:
     return message
 
 
-@dataclass
-class Outgoing:
-    """A message ready for the wire: nothing is left to build once the report is claimed."""
-
-    message: EmailMultiAlternatives
-    from_email: str
-    recipients: list[str]
-    payload: bytes
-
-    @property
-    def message_id(self) -> str:
-        return self.message.extra_headers["Message-ID"]
-
-
 def outgoing_for(report: SemesterReport) -> Outgoing:
-    message = delivery_email(report)
-    encoding = message.encoding or settings.DEFAULT_CHARSET
-    return Outgoing(
-        message=message,
-        from_email=sanitize_address(message.from_email, encoding),
-        recipients=[sanitize_address(address, encoding) for address in message.recipients()],
-        payload=message.message().as_bytes(linesep="\r\n"),
-    )
+    return outgoing(delivery_email(report))
 
 
-@dataclass
-class Progress:
-    """How far the SMTP conversation got: past ``data_started`` the server may have the message."""
-
-    data_started: bool = False
-    refused: dict = field(default_factory=dict)
-
-
-def transmit(outgoing: Outgoing, progress: Progress) -> dict[str, str]:
-    """Send ``outgoing`` with the configured backend; returns the recipients the server refused
+def transmit(item: Outgoing, progress: Progress) -> dict[str, str]:
+    """Send ``item`` with the configured backend (``satgas.core.smtp``); returns the recipients the server refused
     (``{address: "550 reason"}``) while accepting the message for the others."""
-    connection = get_connection(fail_silently=False)
-    if not isinstance(connection, SMTPBackend):
-        progress.data_started = True  # no way to tell how far it got: any failure is ambiguous
-        connection.send_messages([outgoing.message])
-        return {}
-    connection.open()
-    try:
-        smtp = connection.connection
-        data = smtp.data
-
-        def data_watched(msg):
-            progress.data_started = True
-            return data(msg)
-
-        smtp.data = data_watched
-        refused = smtp.sendmail(outgoing.from_email, outgoing.recipients, outgoing.payload)
-    finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - the message was accepted or the failure is already on its way up
-            logger.warning("Six-monthly report: closing the SMTP connection failed", exc_info=True)
-    progress.refused = {
-        address: f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}".strip()
-        for address, (code, reply) in (refused or {}).items()
-    }
-    return progress.refused
+    return smtp_transmit(item, progress)
 
 
 def _describe(exc: BaseException, prefix: str = "") -> str:

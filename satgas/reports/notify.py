@@ -11,15 +11,9 @@ from satgas.core.email import email_enqueue
 
 
 def admin_emails() -> list[str]:
-    from satgas.accounts.models import Role, RoleAssignment
+    from satgas.accounts.selectors import regional_admin_emails
 
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(role=Role.REGIONAL_ADMIN, user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+    return regional_admin_emails()
 
 
 def report_url(report) -> str:

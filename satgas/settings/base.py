@@ -164,14 +164,20 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SATGAS] "
-# Login attempts are rate limited per IP and per account (stored in the cache,
-# i.e. Redis in production so every web process shares the counters).
+# allauth's rate limits stay per IP only: a limit keyed on the account would let anyone lock someone else out.
+# Per account, failures count per (client, account) with progressive backoff and a cap of at most a minute
+# (satgas.accounts.adapters, satgas.core.ratelimit.Guard). All counters live in the cache (Redis in production,
+# shared by every web process).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "login_failed": "10/m/ip",
+    "reset_password": "20/m/ip",
     "reset_password_from_key": "20/m/ip",
-    "request_login_code": "20/m/ip,3/m/key",
+    "request_login_code": "20/m/ip",
+}
+ACCOUNT_FORMS = {
+    "request_login_code": "satgas.accounts.forms.RequestLoginCodeForm",
+    "reset_password": "satgas.accounts.forms.ResetPasswordForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SATGAS Netralitas"
@@ -277,8 +283,13 @@ CELERY_BEAT_SCHEDULE["form-submissions-purge"] = {
 
 # --- Oath campaigns ---------------------------------------------------------
 SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
+# Days a new email address (asked by anyone but a regional admin) may wait for its confirmation link.
+SATGAS_EMAIL_CHANGE_MAX_AGE_DAYS = env.int("SATGAS_EMAIL_CHANGE_MAX_AGE_DAYS", 7)
 SATGAS_OATH_REMIND_DAYS_BEFORE = env.int("SATGAS_OATH_REMIND_DAYS_BEFORE", 3)
 SATGAS_REMINDER_BATCH_INTERVAL_SECONDS = env.int("SATGAS_REMINDER_BATCH_INTERVAL_SECONDS", 30)
+# A reminder claimed by a worker that died is looked at again after this many seconds (longer than the batch
+# task's 300 s hard time limit): re-sent if it never reached the mail server, never if it may have.
+SATGAS_REMINDER_SEND_LEASE_SECONDS = env.int("SATGAS_REMINDER_SEND_LEASE_SECONDS", 6 * 60)
 CELERY_BEAT_SCHEDULE.update(
     {
         "oath-reminders-before-closing": {

@@ -320,24 +320,23 @@ def test_staff_sees_the_open_campaign_on_the_dashboard(client, staff_a, admin_us
     assert reverse("oaths:statement", args=[signature.pk]) in html
 
 
-def test_a_failing_mail_server_does_not_lose_the_days_reminders(admin_user, unit_a, monkeypatch):
-    from django.core.mail.backends.locmem import EmailBackend
-
+def test_a_failing_mail_server_does_not_lose_the_days_reminders(admin_user, unit_a, settings):
+    """A mail server that cannot be reached (a failure before DATA): nothing is recorded as sent, and the task's
+    retry sends everyone's email. (Failures once DATA started are in test_reminders_exactly_once.py.)"""
     from satgas.oaths import reminders
+    from satgas.reports.tests.mailserver import mail_server, unused_port, use_smtp
 
     people = [PersonFactory(unit=unit_a, email=f"p{i}@x.test") for i in range(3)]
     campaign = open_campaign(units=[unit_a], actor=admin_user)
-
-    def broken(self, messages):
-        raise OSError("SMTP down")
-
-    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    use_smtp(settings, unused_port())
     with pytest.raises(OSError):
         reminders.send_reminders(campaign, [p.pk for p in people])
-    assert not ReminderLog.objects.exists(), "claims roll back with the failed send"
-    monkeypatch.undo()
-    assert reminders.send_reminders(campaign, [p.pk for p in people]) == 3  # the task's retry
-    assert ReminderLog.objects.count() == 3
+    assert not ReminderLog.objects.exists(), "a claim that never reached the server is released"
+    with mail_server() as (inbox, port):
+        use_smtp(settings, port)
+        assert reminders.send_reminders(campaign, [p.pk for p in people]).sent == 3  # the task's retry
+    assert sorted(m["X-Envelope-To"] for m in inbox.messages) == [p.email for p in people]
+    assert ReminderLog.objects.filter(status="SENT").count() == 3
 
 
 def test_compliance_bars_use_css_numbers_in_indonesian(client, admin_user, unit_a):

@@ -1,20 +1,35 @@
-"""Reminders travel the real path: Celery worker over Redis, SMTP on loopback."""
+"""Reminders travel the real path: Celery worker over Redis, SMTP on loopback.
 
+* Two clicks the same day, a worker thread: one email per person.
+* Issue 14.3: a real prefork worker whose pool process is killed with SIGKILL in the middle of a batch, at the
+  worst moment — the mail server has just stored a message and not yet answered. ``acks_late`` and
+  ``reject_on_worker_lost`` bring the batch back to a new pool process; every message the server accepted was
+  recorded as it was accepted, so the rerun skips them, leaves the one in doubt alone (the server has it), and
+  sends the rest. Every person gets exactly one reminder.
+"""
+
+import collections
+import os
+import signal
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from satgas.core.tests.smtp import smtp_server, text_of
-from satgas.oaths import services
-from satgas.oaths.models import ReminderLog
+from satgas.core.tests.worker import prefork_worker, wait_for
+from satgas.oaths import services, tasks
+from satgas.oaths.models import ReminderLog, ReminderStatus
 from satgas.oaths.tests.factories import open_campaign
 from satgas.personnel.tests.factories import PersonFactory
+from satgas.reports.tests.mailserver import Inbox
 
 pytestmark = [
     pytest.mark.redis,
     pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL not set: no broker for a real worker"),
 ]
+LEASE = 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,9 +43,57 @@ def test_reminders_are_sent_by_the_worker_once_per_person(celery_worker_on_redis
         services.campaign_send_reminders(actor=admin_user, campaign=campaign)
         services.campaign_send_reminders(actor=admin_user, campaign=campaign)  # a second click, same day
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and ReminderLog.objects.count() < 5:
+        while time.monotonic() < deadline and ReminderLog.objects.filter(status="SENT").count() < 5:
             time.sleep(0.2)
         time.sleep(1.0)  # let the second dispatch finish too
     assert sorted(m["X-Envelope-To"] for m in inbox.messages) == sorted(p.email for p in people)
     assert all("/ikrar/undangan/" in text_of(m) for m in inbox.messages)
     assert ReminderLog.objects.count() == 5
+
+
+class KillingInbox(Inbox):
+    """Stores every message; on the ``kill_at``-th, SIGKILLs the worker's pool process before answering."""
+
+    def __init__(self, *, kill_at: int, pid_file: Path):
+        super().__init__()
+        self.kill_at, self.pid_file, self.killed_pid = kill_at, pid_file, None
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == self.kill_at and self.killed_pid is None:
+            self.killed_pid = int(self.pid_file.read_text())
+            os.kill(self.killed_pid, signal.SIGKILL)
+        return reply
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_batch_sends_each_person_exactly_one_reminder(admin_user, unit_a, tmp_path):
+    people = [PersonFactory(unit=unit_a, email=f"pegawai{i:02d}@uji.test") for i in range(12)]
+    campaign = open_campaign(units=[unit_a], actor=admin_user)
+    pid_file = tmp_path / "pool.pid"
+    inbox = KillingInbox(kill_at=7, pid_file=pid_file)
+    with (
+        smtp_server(inbox) as (_, port),
+        prefork_worker(
+            tmp_path,
+            smtp_port=port,
+            env={"SATGAS_REMINDER_SEND_LEASE_SECONDS": str(LEASE), "SATGAS_WORKER_PID_FILE": str(pid_file)},
+            include=("satgas.oaths.tests.worker_pid",),
+        ) as worker,
+    ):
+        worker.enqueue(tasks.oath_reminders_send, campaign.pk, [p.pk for p in people])
+        assert wait_for(lambda: inbox.killed_pid is not None, 60), worker.output()
+        # The batch comes back to a new pool process, which sends the rest; the one in doubt waits out its lease.
+        assert wait_for(lambda: ReminderLog.objects.filter(status=ReminderStatus.SENT).count() == 11, 60), (
+            worker.output()
+        )
+        assert wait_for(lambda: ReminderLog.objects.filter(status=ReminderStatus.UNCERTAIN).count() == 1, 30), (
+            worker.output()
+        )
+        time.sleep(1.0)  # anything else would have arrived by now
+        assert worker.process.poll() is None and inbox.killed_pid != worker.process.pid
+    received = collections.Counter(m["X-Envelope-To"] for m in inbox.messages)
+    assert received == {p.email: 1 for p in people}, received
+    assert len({m["Message-ID"] for m in inbox.messages}) == 12
+    log = worker.output()
+    assert "WorkerLostError" in log or "signal 9" in log or "SIGKILL" in log, log

@@ -95,9 +95,11 @@ def signed_by_q(semester: Semester):
     signed on paper (``paper_signed_on``), not the day someone typed it in."""
     from satgas.oaths.models import Signature
 
-    return Signature.objects.annotate(
-        signed_on=Coalesce("paper_signed_on", TruncDate("signed_at", tzinfo=JAKARTA))
-    ).filter(signed_on__lte=semester.last_day)
+    return (
+        Signature.objects.valid()  # a signature voided by an admin ("Bukan saya") never counts
+        .annotate(signed_on=Coalesce("paper_signed_on", TruncDate("signed_at", tzinfo=JAKARTA)))
+        .filter(signed_on__lte=semester.last_day)
+    )
 
 
 def oaths(scope: Scope, semester: Semester) -> dict:
