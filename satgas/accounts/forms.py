@@ -3,7 +3,7 @@ from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.forms import StyledFormMixin
+from satgas.core.forms import InputRulesMixin, StyledFormMixin
 from satgas.personnel.models import Unit
 
 from .models import Role
@@ -55,7 +55,7 @@ def _own_address(user, email: str) -> bool:
     return bool(user) and (user.email or "").strip().lower() == (email or "").strip().lower()
 
 
-class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+class RequestLoginCodeForm(InputRulesMixin, AllauthRequestLoginCodeForm):
     def clean_email(self):
         email = (self.data.get("email") or "").strip()
         if email:
@@ -66,7 +66,7 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
         return email
 
 
-class ResetPasswordForm(AllauthResetPasswordForm):
+class ResetPasswordForm(InputRulesMixin, AllauthResetPasswordForm):
     def clean_email(self):
         email = (self.data.get("email") or "").strip()
         if email:
