@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from satgas.core.files import SCAN_KINDS, check_upload, storage_name
+from satgas.core.outbox import enqueue
 from satgas.core.ratelimit import failure_record, failures_exceeded
 from satgas.core.services import audit_record
 from satgas.personnel.models import PersonStatus
@@ -328,7 +329,5 @@ def campaign_send_reminders(*, actor, campaign: Campaign, unit_ids: list[int] | 
     """Queue invitations/reminders to everyone in scope who has not signed."""
     if not campaign.is_signable():
         raise OathError("not_open")
-    from . import tasks
-
     audit_record(actor=actor, action="oath.reminders_requested", target=campaign)
-    transaction.on_commit(lambda: tasks.oath_reminders_dispatch.delay(campaign.pk, unit_ids))
+    enqueue("satgas.oaths.tasks.oath_reminders_dispatch", args=[campaign.pk, unit_ids])

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from satgas.core.outbox import enqueue
 from satgas.core.services import audit_record, diff_fields
 
 from .models import ImportStatus, Person, PersonnelImport, Placement, Unit
@@ -131,8 +132,6 @@ def personnel_import_start(
     *, actor, filename: str, content: bytes, strict: bool, create_accounts: bool
 ) -> PersonnelImport:
     """Store an uploaded file and queue its check (a dry run)."""
-    from . import tasks
-
     record = PersonnelImport.objects.create(
         uploaded_by=actor,
         filename=filename[:255],
@@ -142,7 +141,7 @@ def personnel_import_start(
         create_accounts=create_accounts,
     )
     audit_record(actor=actor, action="import.uploaded", target=record, note=filename)
-    transaction.on_commit(lambda: tasks.personnel_import_check.delay(record.pk))
+    enqueue("satgas.personnel.tasks.personnel_import_check", args=[record.pk])
     return record
 
 
@@ -155,10 +154,7 @@ def personnel_import_confirm(*, actor, personnel_import: PersonnelImport) -> Per
     if not claimed:
         raise PersonnelError("not_confirmable")
     audit_record(actor=actor, action="import.confirmed", target=personnel_import)
-    pk = personnel_import.pk
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.personnel_import_apply.delay(pk))
+    enqueue("satgas.personnel.tasks.personnel_import_apply", args=[personnel_import.pk])
     personnel_import.refresh_from_db()
     return personnel_import
 

@@ -427,7 +427,7 @@ def stale_claims_sweep(*, now: dt.datetime | None = None) -> dict:
     """Claims older than the lease become FAILED (interrupted); reports queued for longer than the
     lease without a task working on them (a lost message, or a retry left to the sweep when tasks
     run inline) get a new delivery task."""
-    from . import tasks
+    from satgas.core.outbox import enqueue
 
     now = now or timezone.now()
     limit = now - dt.timedelta(seconds=lease_seconds())
@@ -437,6 +437,7 @@ def stale_claims_sweep(*, now: dt.datetime | None = None) -> dict:
     ):
         interrupted += interrupt(report_id=report_id, token=token, now=now, cause="claim older than its lease")
     requeued = list(SemesterReport.objects.filter(status=S.QUEUED, updated_at__lt=limit).values_list("pk", flat=True))
-    for report_id in requeued:
-        tasks.semester_report_deliver.delay(report_id)
+    with transaction.atomic():
+        for report_id in requeued:
+            enqueue("satgas.reports.tasks.semester_report_deliver", args=[report_id])
     return {"interrupted": interrupted, "requeued": len(requeued)}

@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from satgas.core.outbox import enqueue
 from satgas.core.services import audit_record, diff_fields
 from satgas.personnel.models import Unit
 
@@ -390,8 +391,6 @@ def semester_report_approve(
 def semester_report_send(*, actor, report: SemesterReport, now=None, origin: str = "") -> SemesterReport:
     """Queue the approved version for delivery (or again after a failure, with a fresh budget of
     attempts); the delivery task is enqueued after commit."""
-    from . import tasks
-
     now = now or timezone.now()
     _require(actor is None or permissions.can_manage(actor))
     report = _lock(report)
@@ -418,8 +417,7 @@ def semester_report_send(*, actor, report: SemesterReport, now=None, origin: str
         changes={"status": [old, report.status]},
         note=", ".join(report.recipients_to + report.recipients_cc) + (f" ({origin})" if origin else ""),
     )
-    report_id = report.pk
-    transaction.on_commit(lambda: tasks.semester_report_deliver.delay(report_id))
+    enqueue("satgas.reports.tasks.semester_report_deliver", args=[report.pk])
     return report
 
 
