@@ -137,3 +137,9 @@ def sweep(now=None) -> dict:
             logger.warning("Job sweep: %s: %s resumed, %s failed", name, resumed, failed)
         counts[name] = {"resumed": resumed, "failed": failed}
     return counts
+
+
+def stalled_count(now=None) -> int:
+    """Registered jobs whose lease ran out (the sweep has not resumed or failed them yet)."""
+    now = now or timezone.now()
+    return sum(kind.model.objects.filter(stalled(kind.model, kind.leased, now)).count() for kind in KINDS.values())

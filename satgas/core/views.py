@@ -9,17 +9,19 @@ from satgas.monitoring import selectors as monitoring_selectors
 from satgas.personnel import selectors as personnel_selectors
 from satgas.reports import selectors as reports_selectors
 
-from .health import run_checks_detailed
+from .health import details_allowed, run_checks_detailed
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    """200 when healthy or degraded (``warnings`` say why), 503 when a critical check fails."""
+    """200 when healthy or degraded, 503 when a critical check fails; ``checks`` and ``warnings`` (why) only for
+    loopback or the monitoring token (``health.details_allowed``)."""
     status, checks, warnings = run_checks_detailed()
-    return JsonResponse(
-        {"status": status, "checks": checks, "warnings": warnings}, status=503 if status == "error" else 200
-    )
+    body = {"status": status}
+    if details_allowed(request):
+        body.update(checks=checks, warnings=warnings)
+    return JsonResponse(body, status=503 if status == "error" else 200)
 
 
 @login_required

@@ -294,6 +294,9 @@ SATGAS_X_ACCEL_PREFIX = env.str("SATGAS_X_ACCEL_PREFIX", "")
 SATGAS_UPLOAD_MAX_BYTES = env.int("SATGAS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # /healthz turns "degraded" (still 200) when more Celery tasks than this wait in the queue.
 SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
+# /healthz answers {"status": ...} to everyone; its checks and warnings only to loopback or to
+# "Authorization: Bearer <SATGAS_HEALTH_TOKEN>" (empty: loopback only).
+SATGAS_HEALTH_TOKEN = env.str("SATGAS_HEALTH_TOKEN", "")
 
 # --- Oath campaigns ---------------------------------------------------------
 SATGAS_INVITATION_MAX_AGE_DAYS = env.int("SATGAS_INVITATION_MAX_AGE_DAYS", 30)
