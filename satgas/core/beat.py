@@ -22,7 +22,6 @@ import logging
 from celery.beat import SchedulingError
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler as StockDatabaseScheduler
 
@@ -57,7 +56,10 @@ class DatabaseScheduler(StockDatabaseScheduler):
             minute = timezone.now().strftime("%Y-%m-%dT%H:%M")
             with transaction.atomic():
                 return outbox.enqueue(
-                    entry.task, args=list(entry.args or ()), kwargs=dict(entry.kwargs or {}), key=f"beat:{entry.name}:{minute}"
+                    entry.task,
+                    args=list(entry.args or ()),
+                    kwargs=dict(entry.kwargs or {}),
+                    key=f"beat:{entry.name}:{minute}",
                 )
         except Exception as exc:  # noqa: BLE001 - as the stock scheduler: reported, beat goes on
             raise SchedulingError(f"Couldn't apply scheduled task {entry.name}: {exc}") from exc

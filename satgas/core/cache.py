@@ -83,7 +83,11 @@ def _wrap(name: str):
                 breaker.was_down = True
                 breaker.last_error = f"{exc.__class__.__name__}: {exc}"[:200]
             log = logger.warning if first else logger.info
-            log("Redis cache unavailable (%s); using this process's memory for %ss", breaker.last_error, self._fallback_seconds)
+            log(
+                "Redis cache unavailable (%s); using this process's memory for %ss",
+                breaker.last_error,
+                self._fallback_seconds,
+            )
             return getattr(self._fallback, name)(*args, **kwargs)
         if breaker.was_down:
             self._recovered()

@@ -68,7 +68,10 @@ def claim(
         model.objects.filter(pk=pk)
         .filter(claimable)
         .update(
-            status=running, run_token=token, lease_until=now + dt.timedelta(seconds=lease_seconds + LEASE_MARGIN_SECONDS), **fields
+            status=running,
+            run_token=token,
+            lease_until=now + dt.timedelta(seconds=lease_seconds + LEASE_MARGIN_SECONDS),
+            **fields,
         )
     )
     return token if changed else None

@@ -8,9 +8,7 @@ class PersonnelConfig(AppConfig):
     verbose_name = _("Personnel")
 
     def ready(self):
-        from satgas.core import aggregates
-
-        from satgas.core import jobs
+        from satgas.core import aggregates, jobs
 
         from . import services
         from .models import RUNNING_IMPORT_STATUSES, Person, PersonnelImport, Unit

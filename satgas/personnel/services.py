@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from satgas.core import jobs
-
 from satgas.core.outbox import enqueue
 from satgas.core.services import audit_record, diff_fields
 

@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -463,6 +464,8 @@ def semester_reports_dispatch(*, now: dt.datetime | None = None) -> dict:
         try:
             with transaction.atomic():
                 version = _dispatch_office(office=office, semester=semester, now=now)
+        except SoftTimeLimitExceeded:
+            raise  # the task runs again and finishes the offices left (see tasks.semester_reports_dispatch)
         except Exception as exc:  # noqa: BLE001 - one office must not stop the others
             logger.exception("Six-monthly report %s for office %s: the schedule failed", semester, office.code)
             error = message(exc.code) if isinstance(exc, ReportError) else f"{exc.__class__.__name__}: {exc}"
