@@ -11,6 +11,14 @@ def register_action_labels(labels: dict) -> None:
     ACTION_LABELS.update(labels)
 
 
+# What each background task does, for the admins' Background work page; each app adds its own in ready().
+TASK_LABELS: dict[str, str] = {}
+
+
+def register_task_labels(labels: dict) -> None:
+    TASK_LABELS.update(labels)
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, and when. Rows are only ever added."""
 
