@@ -94,7 +94,7 @@ def _task_or_none(task_name: str):
 def run_lease_seconds(task) -> int:
     """How long a started run may take before the relay presumes it dead: its hard time limit and a margin."""
     limit = task.time_limit or current_app.conf.task_time_limit or 300
-    return int(limit) + RUN_LEASE_MARGIN
+    return int(limit) + getattr(settings, "SATGAS_OUTBOX_RUN_MARGIN_SECONDS", RUN_LEASE_MARGIN)
 
 
 # --- Enqueue -----------------------------------------------------------------------------------------------------
