@@ -32,8 +32,9 @@ def audit_events_for(target: models.Model, *, limit: int = 200) -> list[AuditEve
 # --- Background work (the outbox) -----------------------------------------------------------------------------------
 
 
-def background_work_summary() -> dict:
-    """Counts for the admins' dashboard panel: ``overdue`` and ``failed`` background tasks, ``stalled`` jobs."""
+def background_work_summary(*, with_jobs: bool = True) -> dict:
+    """``overdue`` and ``failed`` background tasks (one query) and, ``with_jobs``, ``stalled`` jobs (one query per
+    kind of job; the dashboard panel leaves them to the Background work page)."""
     from django.db.models import Count, Q
 
     from . import jobs, outbox
@@ -43,7 +44,7 @@ def background_work_summary() -> dict:
         overdue=Count("id", filter=outbox.overdue_filter()),
         failed=Count("id", filter=Q(status=OutboxStatus.FAILED)),
     )
-    counts["stalled"] = jobs.stalled_count()
+    counts["stalled"] = jobs.stalled_count() if with_jobs else 0
     return counts
 
 

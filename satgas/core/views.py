@@ -42,7 +42,7 @@ def dashboard(request):
     context.update(monitoring_selectors.dashboard_panel(user=request.user))
     context.update(reports_selectors.dashboard_panel(request.user))
     if roles.is_regional_admin:
-        context["background_work"] = selectors.background_work_summary()
+        context["background_work"] = selectors.background_work_summary(with_jobs=False)
     if roles.is_staff_member:
         from satgas.oaths.selectors import campaigns_for_person
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from satgas.core import jobs
 from satgas.core.models import OutboxMessage
@@ -62,7 +62,8 @@ def test_a_killed_import_is_resumed_by_the_sweep_and_finishes(stored, admin_user
 def test_an_import_that_keeps_dying_fails_with_advice(stored, admin_user):
     killed = _killed_while_importing(stored, admin_user)
     PersonnelImport.objects.filter(pk=killed.pk).update(rescues=2)
-    with time_machine.travel(timezone.now() + dt.timedelta(seconds=services.IMPORT_TIME_LIMIT + 61)):
+    later = timezone.now() + dt.timedelta(seconds=services.IMPORT_TIME_LIMIT + 61)
+    with time_machine.travel(later), translation.override("en"):
         assert jobs.sweep() == {"personnel-import": {"resumed": 0, "failed": 1}}
     failed = PersonnelImport.objects.get(pk=stored.pk)
     assert failed.status == S.FAILED and "split it into smaller files" in failed.failure
