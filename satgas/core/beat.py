@@ -47,6 +47,8 @@ class DatabaseScheduler(StockDatabaseScheduler):
 
     def apply_async(self, entry, producer=None, advance=True, **kwargs):
         if entry.task in DIRECT:
+            # One try: while Redis is away the relay has nothing to do, and publish retries would stall beat.
+            entry.options = {**(entry.options or {}), "retry": False}
             return super().apply_async(entry, producer=producer, advance=advance, **kwargs)
         from satgas.core import outbox
 
