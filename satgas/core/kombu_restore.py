@@ -2,11 +2,12 @@
 
 What happens without it (reproduced with kombu 5.7.0 / celery 5.7.0 and redis-py 8.1, see
 ``satgas/core/tests/test_broker_restart.py``): the worker holds unacknowledged messages (a task running with
-``acks_late``, or messages prefetched with an ETA); Redis goes away; the consumer closes its connection to
-reconnect. ``kombu.connection.Connection.collect`` first detaches the transport from its connection
-(``transport.client = None``), then closes the channel, and ``virtual.Channel.close`` restores the unacknowledged
-messages (``QoS.restore_unacked_once`` → ``redis.QoS.restore_unacked`` → ``Channel.conn_or_acquire`` → a new
-connection pool → ``Channel._connparams``), which reads ``self.connection.client.hostname`` — ``None`` by now::
+``acks_late``, or messages prefetched with an ETA); Redis goes away; the consumer releases the broken connection
+to reconnect. Closing its channel restores the unacknowledged messages (``virtual.Channel.close`` →
+``QoS.restore_unacked_once`` → ``redis.QoS.restore_unacked`` → ``Channel.conn_or_acquire`` → a new connection
+pool, the old one having been disconnected → ``Channel._connparams``), which reads
+``self.connection.client.hostname`` — but the transport has already been detached from its kombu connection
+(``transport.client`` is ``None``)::
 
     Restoring 18 unacknowledged message(s)
     AttributeError: 'NoneType' object has no attribute 'hostname'

@@ -7,7 +7,9 @@ is back, the relay hands it over and a real worker delivers the reminders.
 """
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 
 from satgas.accounts.tests.factories import PASSWORD
@@ -21,6 +23,7 @@ from satgas.violations.models import Case
 
 pytestmark = [
     pytest.mark.redis,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL not set: the Redis tests are off"),
     pytest.mark.skipif(not RedisServer.available(), reason="redis-server is not installed"),
     pytest.mark.django_db(transaction=True),
 ]
@@ -29,6 +32,8 @@ pytestmark = [
 @pytest.fixture
 def redis_stack(settings, tmp_path):
     """The production cache backend and the broker on a Redis of this test's own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the worker thread must see the test's committed data")
     server = RedisServer(log=tmp_path / "redis.log").start()
     settings.CACHES = {
         "default": {
