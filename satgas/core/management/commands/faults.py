@@ -5,8 +5,10 @@ PostgreSQL database (``--database-url``, default ``satgas_faults``, dropped and 
 loopback that counts messages per recipient, and with ``satgas.settings.production``: gunicorn, one Celery worker
 (prefork) and one beat — then runs three faults and prints one line per fault:
 
-1. **Redis stopped during a burst** of oath signings (invitation links, no login) and anonymous reports
-   (``/lapor/``): requests sent, errors (5xx or no answer), records stored, duplicates.
+1. **Redis stopped during a burst** of oath signings (invitation links, no login), anonymous reports
+   (``/lapor/``), an admin's login and *Kirim pengingat* for ``--people`` people: requests sent, errors (5xx or
+   no answer), records stored, duplicates, and how many of the reminders asked for during the outage arrived
+   once Redis was back.
 2. **Redis restarted while the worker holds scheduled reminders** (*Kirim pengingat* for ``--people`` people in
    batches of 100, ``SATGAS_REMINDER_BATCH_INTERVAL_SECONDS`` apart): people reminded, never reminded, duplicate
    messages, whether the worker survived.
@@ -54,7 +56,7 @@ for i in range(SIGNERS):
     person = PersonFactory(unit=unit, email="")
     out["signers"].append({"url": invitation_url(signing, person).split("://", 1)[1].split("/", 1)[1],
                            "data": sign_data(person)})
-for name in ("restart", "kill"):
+for name in ("outage", "restart", "kill"):
     other = UnitFactory(code=f"LAPAS-{name.upper()}", name=f"Lapas {name}", parent=region)
     people = PersonFactory.build_batch(PEOPLE, unit=other)
     for n, person in enumerate(people):
@@ -136,7 +138,7 @@ class Command(BaseCommand):
                 worker = self._start_worker()
                 self._start_beat()
                 lines = [
-                    self._redis_stopped_burst(redis, seeded, signers, reports, database_url),
+                    self._redis_stopped_burst(redis, seeded, signers, reports, database_url, people, inbox, wait),
                     self._reminders_fault(
                         "Redis restarted while the worker holds scheduled reminders",
                         seeded["campaigns"]["restart"],
@@ -291,10 +293,19 @@ class Command(BaseCommand):
 
     # --- The faults -----------------------------------------------------------------------------------------------
 
-    def _redis_stopped_burst(self, redis, seeded, signers, reports, database_url) -> str:
-        self.stdout.write("fault 1: Redis stopped during a burst of signings and reports ...")
+    def _redis_stopped_burst(self, redis, seeded, signers, reports, database_url, people, inbox, wait) -> str:
+        from satgas.core.tests.stack import wait_for
+
+        self.stdout.write("fault 1: Redis stopped during a burst of signings, reports, logins and reminders ...")
         redis.stop()
         requests = errors = 0
+        # The admin logs in and clicks Kirim pengingat while Redis is down.
+        admin = Browser(self.base)
+        admin.request("/accounts/login/")
+        login, _ = admin.request("/accounts/login/", {"login": seeded["admin"], "password": self.password})
+        remind, _ = admin.request(f"/ikrar/kampanye/{seeded['campaigns']['outage']}/pengingat/", {})
+        requests += 3
+        errors += (not _ok(login)) + (not _ok(remind))
         for signer in seeded["signers"]:
             browser = Browser(self.base)
             status, page = browser.request("/" + signer["url"])
@@ -325,16 +336,32 @@ class Command(BaseCommand):
             errors += not _ok(status)
         health = Browser(self.base).request("/healthz")
         redis.start()
+        restarted = time.monotonic()
+
+        def reminded() -> set[str]:
+            return {
+                address
+                for m in inbox.messages
+                for address in m["X-Envelope-To"].split(", ")
+                if address.startswith("outage")
+            }
+
+        wait_for(lambda: len(reminded()) >= people, wait, 1)
+        after = time.monotonic() - restarted
         signatures = self._count(database_url, "SELECT count(*) FROM oaths_signature")
         duplicates = self._count(
             database_url,
             "SELECT count(*) - count(DISTINCT (campaign_id, person_id)) FROM oaths_signature",
         )
         cases = self._count(database_url, "SELECT count(*) FROM violations_case")
+        sent = [a for m in inbox.messages for a in m["X-Envelope-To"].split(", ") if a.startswith("outage")]
         return (
-            f"Redis stopped during a burst: {requests} requests, {errors} errors, "
-            f"{signatures}/{signers} signatures and {cases}/{reports} reports stored, {duplicates} duplicates; "
-            f"/healthz {health[0]} {json.loads(health[1]).get('status') if health[0] else health[1]}"
+            f"Redis stopped during a burst: {requests} requests (signings, reports, a login, Kirim pengingat), "
+            f"{errors} errors, {signatures}/{signers} signatures and {cases}/{reports} reports stored, "
+            f"{duplicates} duplicate signatures; /healthz {health[0]} "
+            f"{json.loads(health[1]).get('status') if health[0] else health[1]}; the reminders asked for during "
+            f"the outage: {len(set(sent))}/{people} people reminded {after:.0f} s after Redis was back, "
+            f"{len(sent) - len(set(sent))} duplicates"
         )
 
     def _reminders_fault(self, title, campaign_id, prefix, people, inbox, fault, worker, wait, seeded) -> str:
