@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bench run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat \
+.PHONY: bench faults run test setup system-deps test-system-deps apt-install venv static messages migrate demo lint clean worker beat \
         prod-local backup restore
 
 run: setup migrate demo
@@ -105,6 +105,10 @@ clean:
 # ratios to /ping/, queries per page, import vs COPY, the six-monthly report, 1,000 concurrent signings.
 # Prints the tables and writes var/bench/latest.md. BENCH_QUICK=1 for a short smoke run; BENCH_SCALES=...
 BENCH_SYSTEM_PACKAGES := time postgresql-client
+# Fault tests on a stack of its own (Redis on a free port, database satgas_faults): docs/reliability.md.
+faults: setup
+	.venv/bin/python manage.py faults
+
 bench: setup
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_SYSTEM_PACKAGES)"
 	bash bench/run.sh

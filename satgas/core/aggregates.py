@@ -11,7 +11,10 @@ the cache. ``TIMEOUT`` bounds what a write that bypassed both could cost.
 
 Caching needs a cache shared by every process (Redis: ``REDIS_URL``); without one, each process would keep its
 own figures and miss the others' changes, so ``SATGAS_AGGREGATE_CACHE`` (default: on with Redis) turns it off
-and every figure is computed on each request.
+and every figure is computed on each request. The same holds while Redis is away (``satgas.core.cache``: the
+process falls back to its own memory): figures are computed, and when Redis answers again an *epoch* that is
+part of every figure's key is bumped, so figures cached before the outage — whose bumps during the outage never
+reached Redis — are not served again.
 """
 
 import hashlib
@@ -26,6 +29,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from .cache import is_shared as cache_is_shared
+from .cache import on_recover
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 300  # seconds
@@ -33,6 +39,9 @@ REGISTRY = "registry"
 TASKFORCES = "taskforces"
 MONITORING = "monitoring"
 _PREFIX = "aggregates"
+
+
+_EPOCH = f"{_PREFIX}:epoch"
 
 
 def campaign_topic(campaign_id: int) -> str:
@@ -90,7 +99,22 @@ def changed(*topics: str) -> None:
 
 
 def enabled() -> bool:
-    return settings.SATGAS_AGGREGATE_CACHE
+    return settings.SATGAS_AGGREGATE_CACHE and cache_is_shared()
+
+
+def _bump_epoch() -> None:
+    """Redis is back after an outage: every figure cached before it is stale."""
+    try:
+        cache.add(_EPOCH, time.time_ns(), timeout=None)
+        try:
+            cache.incr(_EPOCH)
+        except ValueError:
+            cache.set(_EPOCH, time.time_ns(), timeout=None)
+    except Exception:  # noqa: BLE001 - never fail the request that noticed the recovery
+        logger.exception("Could not mark cached figures stale after a cache outage")
+
+
+on_recover(_bump_epoch)
 
 
 def cached(name: str, parts: Any, compute: Callable[[], Any], *, topics: Iterable[str]) -> Any:
@@ -100,8 +124,8 @@ def cached(name: str, parts: Any, compute: Callable[[], Any], *, topics: Iterabl
         return compute()
     topics = tuple(topics)
     try:
-        versions = cache.get_many([_version_key(t) for t in topics])
-        stamp = ".".join(str(versions.get(_version_key(t), 0)) for t in topics)
+        versions = cache.get_many([_EPOCH] + [_version_key(t) for t in topics])
+        stamp = ".".join(str(versions.get(key, 0)) for key in [_EPOCH] + [_version_key(t) for t in topics])
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
         key = f"{_PREFIX}:{name}:{digest}:{stamp}"
         value = cache.get(key)

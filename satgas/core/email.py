@@ -1,13 +1,12 @@
 """The one way SATGAS sends mail: a subject, a text and an HTML template.
 
 ``templates/emails/<name>_subject.txt``, ``<name>.txt`` and ``<name>.html``.
-Call ``email_enqueue`` from services: it sends after the transaction commits,
-through Celery.
+Call ``email_enqueue`` from services: the message is recorded in the outbox in the caller's transaction and
+sent by Celery after it commits (``satgas.core.outbox``: never lost when Redis is down).
 """
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -29,7 +28,7 @@ def email_send(*, to: list[str], template: str, context: dict, language: str | N
 
 
 def email_enqueue(*, to: list[str], template: str, context: dict) -> None:
-    """Send after commit via Celery; ``context`` must be JSON-serialisable."""
-    from .tasks import send_templated_email
+    """Send after commit via Celery (through the outbox); ``context`` must be JSON-serialisable."""
+    from .outbox import enqueue
 
-    transaction.on_commit(lambda: send_templated_email.delay(to=to, template=template, context=context))
+    enqueue("satgas.core.tasks.send_templated_email", kwargs={"to": list(to), "template": template, "context": context})

@@ -13,7 +13,16 @@ all is well (``"ok"``, a count, ...). It signals trouble by raising:
 Why a long queue is 200 and not 503: load balancers take a 503 instance out of
 rotation, and every web instance shares the one queue, so a backlog would take
 the whole site down while the workers catch up. Monitoring alerts on
-``status != "ok"`` instead.
+``status != "ok"`` instead. The same holds for Redis (cache and broker): while
+it is away the web process keeps serving (the cache falls back to memory, work
+waits in the outbox), so the web role is ``degraded``, not down. Only the
+database is critical.
+
+Who sees what: the public answer is ``{"status": ...}`` alone; the checks and
+warnings are added for a request from loopback (the machine itself, judged by
+the same client-address rule as the rate limits, so not a request nginx
+forwarded) or carrying ``Authorization: Bearer <SATGAS_HEALTH_TOKEN>``
+(compared in constant time).
 
 Apps contribute their own checks from ``AppConfig.ready()``::
 
@@ -28,6 +37,8 @@ Apps contribute their own checks from ``AppConfig.ready()``::
     register_check("report_deliveries", check_failed_deliveries, critical=False)
 """
 
+import hmac
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -57,10 +68,26 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
+    from .cache import ResilientRedisCache
+
+    backend = _default_cache()
+    if isinstance(backend, ResilientRedisCache):
+        if backend.degraded:
+            raise Degraded(f"Redis unavailable, each process uses its own memory ({backend.last_error})")
+        try:
+            backend.ping()
+        except Exception as exc:  # noqa: BLE001 - reported, never fatal: the cache falls back
+            raise Degraded(f"Redis unavailable, each process uses its own memory ({exc.__class__.__name__})") from exc
     cache.set("satgas:healthz", "1", timeout=10)
     if cache.get("satgas:healthz") != "1":
         raise RuntimeError("cache did not return the value just written")
     return "ok"
+
+
+def _default_cache():
+    from django.core.cache import caches
+
+    return caches["default"]
 
 
 def _eager() -> bool:
@@ -125,11 +152,60 @@ def register_check(name: str, fn: Check, *, critical: bool = True) -> None:
         NON_CRITICAL.add(name)
 
 
+def check_outbox() -> dict:
+    """Background work (``satgas.core.outbox``): ``overdue`` (unfinished, due for longer than
+    SATGAS_OUTBOX_OVERDUE_SECONDS), ``failed`` (waiting for an admin to retry or dismiss it), ``waiting`` (all
+    unfinished rows), and ``stalled_jobs`` (jobs a person waits for whose lease ran out, ``satgas.core.jobs``);
+    ``Degraded`` when work is overdue, failed or stalled."""
+    from django.db.models import Count, Q
+
+    from . import jobs, outbox
+    from .models import OutboxMessage, OutboxStatus
+
+    counts = OutboxMessage.objects.filter(~Q(status__in=[OutboxStatus.DONE, OutboxStatus.CANCELLED])).aggregate(
+        waiting=Count("id", filter=~Q(status=OutboxStatus.FAILED)),
+        overdue=Count("id", filter=outbox.overdue_filter()),
+        failed=Count("id", filter=Q(status=OutboxStatus.FAILED)),
+    )
+    counts["stalled_jobs"] = jobs.stalled_count()
+    if counts["overdue"] or counts["failed"] or counts["stalled_jobs"]:
+        raise Degraded(
+            f"background work: {counts['overdue']} overdue, {counts['failed']} failed, "
+            f"{counts['stalled_jobs']} stalled jobs",
+            value=counts,
+        )
+    return counts
+
+
 register_check("database", check_database)
-register_check("cache", check_cache)
-register_check("broker", check_broker)
-# The broker check already fails hard when Redis is down; the queue length is information.
+# Redis (cache and broker) away: the web process still serves every request (the cache falls back to memory, work
+# waits in the outbox), so the answer is "degraded", not an error that takes the instance out of rotation.
+register_check("cache", check_cache, critical=False)
+register_check("broker", check_broker, critical=False)
 register_check("queue", check_queue, critical=False)
+register_check("outbox", check_outbox, critical=False)
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def details_allowed(request) -> bool:
+    """The checks' details go to the machine itself or to a monitor with the token (see the module docstring)."""
+    token = settings.SATGAS_HEALTH_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and header.startswith("Bearer "):
+        if hmac.compare_digest(header.removeprefix("Bearer ").strip().encode(), token.encode()):
+            return True
+    from .views import client_ip
+
+    # A forwarded request from an untrusted proxy is not the machine itself, whatever REMOTE_ADDR says.
+    if "X-Forwarded-For" in request.headers and not settings.ALLAUTH_TRUSTED_PROXY_COUNT:
+        return False
+    return _is_loopback(client_ip(request))
 
 
 def run_checks_detailed() -> tuple[str, dict[str, Any], list[str]]:

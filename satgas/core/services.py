@@ -1,9 +1,10 @@
-"""Shared write helpers: the audit trail."""
+"""Shared write helpers: the audit trail; background work (the outbox) retried or dismissed by an admin."""
 
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from .models import AuditEvent
 
@@ -61,3 +62,42 @@ def audit_record_many(*, actor, action: str, items: Iterable[tuple[models.Model,
         )
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     return len(events)
+
+
+# --- Background work (the outbox) -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def outbox_retry(*, actor, message) -> bool:
+    """Run a failed (or overdue) background task again from the start; ``False`` when it finished meanwhile."""
+    from . import outbox
+    from .models import OutboxMessage, OutboxStatus
+
+    changed = OutboxMessage.objects.filter(
+        pk=message.pk, status__in=[OutboxStatus.FAILED, OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.RUNNING]
+    ).update(
+        status=OutboxStatus.PENDING,
+        available_at=timezone.now(),
+        attempts=0,
+        retries=0,
+        run_token=None,
+        lease_until=None,
+        finished_at=None,
+    )
+    if changed:
+        audit_record(actor=actor, action="outbox.retried", target=message, note=message.task_name)
+        outbox._register_handover(message.pk)
+    return bool(changed)
+
+
+@transaction.atomic
+def outbox_dismiss(*, actor, message) -> bool:
+    """Give up a failed or overdue background task (it will not run); ``False`` when it finished meanwhile."""
+    from .models import OutboxMessage, OutboxStatus
+
+    changed = OutboxMessage.objects.filter(
+        pk=message.pk, status__in=[OutboxStatus.FAILED, OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.RUNNING]
+    ).update(status=OutboxStatus.CANCELLED, finished_at=timezone.now(), run_token=None, lease_until=None)
+    if changed:
+        audit_record(actor=actor, action="outbox.dismissed", target=message, note=message.task_name)
+    return bool(changed)

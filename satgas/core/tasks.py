@@ -16,3 +16,20 @@ def form_submissions_purge() -> list[int]:
     from .submissions import purge
 
     return list(purge())
+
+
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
+def outbox_relay() -> int:
+    """Every 10 seconds (beat, straight to the broker): hand over what the after-commit hand-overs left."""
+    from . import outbox
+
+    return outbox.relay()
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def jobs_sweep() -> dict:
+    """Every 5 minutes: jobs whose lease ran out are resumed or failed (``satgas.core.jobs``); finished outbox
+    rows older than ``SATGAS_OUTBOX_KEEP_DAYS`` are deleted."""
+    from . import jobs, outbox
+
+    return {**jobs.sweep(), "purged": outbox.purge()}

@@ -453,7 +453,5 @@ def campaign_send_reminders(*, actor, campaign: Campaign, unit_ids: list[int] | 
     """Queue invitations/reminders to everyone in scope who has not signed."""
     if not campaign.is_signable():
         raise OathError("not_open")
-    from . import tasks  # noqa: F401 - registers the task in a web process (Celery discovers tasks in workers only)
-
     audit_record(actor=actor, action="oath.reminders_requested", target=campaign)
     enqueue("satgas.oaths.tasks.oath_reminders_dispatch", args=[campaign.pk, unit_ids])

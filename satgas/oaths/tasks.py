@@ -2,7 +2,10 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+
+from satgas.core.outbox import child_key, enqueue
 
 from . import reminders, services
 from .models import Campaign, CampaignStatus
@@ -12,16 +15,24 @@ BATCH = 100
 REMINDER_TIME_LIMIT = 300
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
-def oath_reminders_dispatch(campaign_id: int, unit_ids: list[int] | None = None) -> int:
-    """Split the non-signers into batches, spread out in time (throttling)."""
+@shared_task(bind=True, acks_late=True, time_limit=300, soft_time_limit=280)
+def oath_reminders_dispatch(self, campaign_id: int, unit_ids: list[int] | None = None) -> int:
+    """Split the non-signers into batches, spread out in time (throttling). The batches wait in the outbox (not
+    as broker ETA messages), all recorded in one transaction, with keys derived from this task's own outbox row:
+    a dispatch run again after a crash adds no second set of batches."""
     campaign = Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.OPEN).first()
     if campaign is None:
         return 0
     ids = reminders.reminder_targets(campaign, unit_ids)
     interval = settings.SATGAS_REMINDER_BATCH_INTERVAL_SECONDS
-    for index in range(0, len(ids), BATCH):
-        oath_reminders_send.apply_async((campaign_id, ids[index : index + BATCH]), countdown=interval * index // BATCH)
+    with transaction.atomic():
+        for index in range(0, len(ids), BATCH):
+            enqueue(
+                "satgas.oaths.tasks.oath_reminders_send",
+                args=[campaign_id, ids[index : index + BATCH]],
+                countdown=interval * index // BATCH,
+                key=child_key(self.request, f"batch-{index // BATCH}"),
+            )
     return len(ids)
 
 
@@ -54,8 +65,13 @@ def oath_reminders_before_closing() -> int:
     campaigns = Campaign.objects.filter(
         status=CampaignStatus.OPEN, opens_at__lte=now, closes_at__gt=now, closes_at__lte=soon
     )
-    for campaign_id in campaigns.values_list("pk", flat=True):
-        oath_reminders_dispatch.delay(campaign_id, None)
+    with transaction.atomic():
+        for campaign_id in campaigns.values_list("pk", flat=True):
+            enqueue(
+                "satgas.oaths.tasks.oath_reminders_dispatch",
+                args=[campaign_id, None],
+                key=f"oath-reminders-before-closing:{campaign_id}:{timezone.localdate().isoformat()}",
+            )
     return len(campaigns)
 
 

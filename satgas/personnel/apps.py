@@ -8,11 +8,22 @@ class PersonnelConfig(AppConfig):
     verbose_name = _("Personnel")
 
     def ready(self):
-        from satgas.core import aggregates
+        from satgas.core import aggregates, jobs
 
-        from .models import Person, Unit
+        from . import services
+        from .models import RUNNING_IMPORT_STATUSES, Person, PersonnelImport, Unit
 
         aggregates.watch(aggregates.REGISTRY, Person, Unit)
+        # An import whose worker died (its lease ran out) is resumed, then failed with advice (satgas.core.jobs).
+        jobs.register(
+            "personnel-import",
+            jobs.JobKind(
+                model=PersonnelImport,
+                leased=RUNNING_IMPORT_STATUSES,
+                resume=services.personnel_import_resume,
+                fail=services.personnel_import_fail_stalled,
+            ),
+        )
         from satgas.core.models import register_action_labels
 
         register_action_labels(
@@ -28,5 +39,7 @@ class PersonnelConfig(AppConfig):
                 "import.uploaded": _("Import file uploaded"),
                 "import.confirmed": _("Import confirmed"),
                 "import.cancelled": _("Import cancelled"),
+                "import.retried": _("Import started again"),
+                "import.stalled": _("Import interrupted and stopped"),
             }
         )

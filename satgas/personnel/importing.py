@@ -667,8 +667,10 @@ def import_personnel_file(
     strict: bool,
     create_accounts: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Check a personnel spreadsheet and, unless ``dry_run``, apply it (see the module docstring)."""
+    """Check a personnel spreadsheet and, unless ``dry_run``, apply it (see the module docstring).
+    ``before_commit`` runs last inside the import's transaction (it may raise to roll everything back)."""
     table = read_table(content, filename)
     header_at, positions, warnings = parse_header(table)
     records = []
@@ -707,6 +709,8 @@ def import_personnel_file(
             _apply(rows, open_placements, accounts, actor=actor, filename=filename, today=today)
             aggregates.changed(aggregates.REGISTRY)  # COPY and bulk writes send no model signals
             result.applied = True
+        if before_commit is not None and not dry_run:
+            before_commit()
     result.issues = sorted((issue for row in rows for issue in row.issues), key=lambda issue: issue.row)
     if progress:
         progress(total, total)

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from satgas.core.models import LeasedJob
+
 from . import identity
 
 
@@ -222,11 +224,13 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "CANCELLED", _("Cancelled")
 
 
-class PersonnelImport(models.Model):
+class PersonnelImport(LeasedJob, models.Model):
     """An uploaded personnel spreadsheet, its preview and its outcome.
 
     The file is kept in the database so that any web or worker process can
-    read it (no shared file system needed when scaling out).
+    read it (no shared file system needed when scaling out). A check or an
+    import in progress holds a lease (``satgas.core.jobs``): one whose worker
+    died is resumed or failed by the sweep, never left "running".
     """
 
     uploaded_by = models.ForeignKey(
@@ -272,7 +276,25 @@ class PersonnelImport(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.APPLYING)
+        return self.status in RUNNING_IMPORT_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its lease ran out: the sweep resumes it soon; a person may try again now."""
+        from django.utils import timezone
+
+        return self.is_running and self.lease_until is not None and self.lease_until < timezone.now()
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in RUNNING_IMPORT_STATUSES or self.status == ImportStatus.VALIDATED
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == ImportStatus.FAILED or self.is_stalled
+
+
+RUNNING_IMPORT_STATUSES = frozenset({ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.APPLYING})
 
 
 class EmailChangeStatus(models.TextChoices):

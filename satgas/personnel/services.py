@@ -3,18 +3,31 @@
 import datetime as dt
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from satgas.core import jobs
 from satgas.core.email import email_enqueue
+from satgas.core.outbox import enqueue
 from satgas.core.services import audit_record, diff_fields
 from satgas.core.text import strip_control
 
 from . import tokens
-from .models import EmailChange, EmailChangeStatus, ImportStatus, Person, PersonnelImport, Placement, Unit
+from .models import (
+    RUNNING_IMPORT_STATUSES,
+    EmailChange,
+    EmailChangeStatus,
+    ImportStatus,
+    Person,
+    PersonnelImport,
+    Placement,
+    Unit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +325,20 @@ def email_change_cancel(*, change_id: int, actor=None, note: str = "") -> EmailC
 
 
 # --- Imports ----------------------------------------------------------------
+# A check or an import runs in a Celery task holding a lease on the record (``satgas.core.jobs``): the task's
+# time limit plus a margin. A record whose lease ran out (the worker was killed, the time limit struck) is
+# resumed by the sweep (beat ``jobs-sweep``) up to ``jobs.JobKind.max_rescues`` times, then failed with a message;
+# the person can cancel any unfinished import and try a failed or stalled one again.
+
+CHECK_TASK = "satgas.personnel.tasks.personnel_import_check"
+APPLY_TASK = "satgas.personnel.tasks.personnel_import_apply"
+# Below the broker's visibility timeout (a system check says so): 20,000 rows take seconds.
+IMPORT_TIME_LIMIT = 6 * 60
+IMPORT_SOFT_TIME_LIMIT = 5 * 60 + 30
+
+
+class ImportAbandoned(Exception):
+    """The run no longer holds the import (cancelled by the person, or taken over after its lease ran out)."""
 
 
 @transaction.atomic
@@ -319,8 +346,6 @@ def personnel_import_start(
     *, actor, filename: str, content: bytes, strict: bool, create_accounts: bool
 ) -> PersonnelImport:
     """Store an uploaded file and queue its check (a dry run)."""
-    from . import tasks
-
     record = PersonnelImport.objects.create(
         uploaded_by=actor,
         filename=strip_control(filename, multiline=False)[:255],
@@ -328,9 +353,10 @@ def personnel_import_start(
         size=len(content),
         strict=strict,
         create_accounts=create_accounts,
+        lease_until=jobs.waiting_lease(),
     )
     audit_record(actor=actor, action="import.uploaded", target=record, note=filename)
-    transaction.on_commit(lambda: tasks.personnel_import_check.delay(record.pk))
+    enqueue(CHECK_TASK, args=[record.pk])
     return record
 
 
@@ -338,24 +364,28 @@ def personnel_import_start(
 def personnel_import_confirm(*, actor, personnel_import: PersonnelImport) -> PersonnelImport:
     """Queue the import of a checked file; only a checked file can be confirmed."""
     claimed = PersonnelImport.objects.filter(pk=personnel_import.pk, status=ImportStatus.VALIDATED).update(
-        status=ImportStatus.APPLYING, applied_by=actor, processed_rows=0
+        status=ImportStatus.APPLYING,
+        applied_by=actor,
+        processed_rows=0,
+        run_token=None,
+        lease_until=jobs.waiting_lease(),
+        rescues=0,
     )
     if not claimed:
         raise PersonnelError("not_confirmable")
     audit_record(actor=actor, action="import.confirmed", target=personnel_import)
-    pk = personnel_import.pk
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.personnel_import_apply.delay(pk))
+    enqueue(APPLY_TASK, args=[personnel_import.pk])
     personnel_import.refresh_from_db()
     return personnel_import
 
 
 @transaction.atomic
 def personnel_import_cancel(*, actor, personnel_import: PersonnelImport) -> PersonnelImport:
-    claimed = PersonnelImport.objects.filter(pk=personnel_import.pk, status=ImportStatus.VALIDATED).update(
-        status=ImportStatus.CANCELLED
-    )
+    """Cancel an import that has not finished: waiting, being checked, checked, or being imported (a run in
+    progress notices and rolls back; nothing is changed)."""
+    claimed = PersonnelImport.objects.filter(
+        pk=personnel_import.pk, status__in=[*RUNNING_IMPORT_STATUSES, ImportStatus.VALIDATED]
+    ).update(status=ImportStatus.CANCELLED, run_token=None, lease_until=None)
     if not claimed:
         raise PersonnelError("not_cancellable")
     audit_record(actor=actor, action="import.cancelled", target=personnel_import)
@@ -363,29 +393,94 @@ def personnel_import_cancel(*, actor, personnel_import: PersonnelImport) -> Pers
     return personnel_import
 
 
+def _phase_task(record: PersonnelImport) -> tuple[str, str]:
+    """``(status, task)`` to start ``record`` again: the import if it was confirmed, else the check."""
+    if record.applied_by_id is not None:
+        return ImportStatus.APPLYING, APPLY_TASK
+    return ImportStatus.PENDING, CHECK_TASK
+
+
+@transaction.atomic
+def personnel_import_retry(*, actor, personnel_import: PersonnelImport) -> PersonnelImport:
+    """Start a failed (or stalled) check or import again from the beginning."""
+    record = PersonnelImport.objects.select_for_update().get(pk=personnel_import.pk)
+    if not record.can_retry:
+        raise PersonnelError("not_retryable")
+    status, task = _phase_task(record)
+    PersonnelImport.objects.filter(pk=record.pk).update(
+        status=status,
+        run_token=None,
+        lease_until=jobs.waiting_lease(),
+        rescues=0,
+        failure="",
+        processed_rows=0,
+        applied_at=None,
+    )
+    audit_record(actor=actor, action="import.retried", target=record, note=record.failure[:200])
+    enqueue(task, args=[record.pk])
+    personnel_import.refresh_from_db()
+    return personnel_import
+
+
+def personnel_import_resume(record: PersonnelImport) -> None:
+    """The sweep found ``record`` stalled (its lease ran out): queue its check or import again (idempotently)."""
+    _status, task = _phase_task(record)
+    enqueue(task, args=[record.pk], key=f"personnel-import:{record.pk}:resume-{record.rescues}")
+
+
+def personnel_import_fail_stalled(record: PersonnelImport, _message: str = "") -> None:
+    """The sweep gave up on ``record``: it failed with a message the person can act on."""
+    if record.applied_by_id is not None:
+        failure = gettext(
+            "The import was interrupted %(count)s times and did not finish; nothing was changed. The file may be "
+            "too large to import at once: split it into smaller files (for example 20,000 rows each), or click "
+            "“Try again”."
+        ) % {"count": record.rescues + 1}
+    else:
+        failure = gettext(
+            "The check of this file was interrupted %(count)s times and did not finish. Click “Try again”, or "
+            "split the file into smaller files and upload them one by one."
+        ) % {"count": record.rescues + 1}
+    PersonnelImport.objects.filter(pk=record.pk, status__in=RUNNING_IMPORT_STATUSES).update(
+        status=ImportStatus.FAILED, failure=failure, run_token=None, lease_until=None
+    )
+    audit_record(actor=None, action="import.stalled", target=record, note=failure[:200])
+
+
 def personnel_import_run(*, import_id: int, apply: bool) -> PersonnelImport | None:
     """Check (``apply=False``) or apply a stored import; called by the tasks.
 
-    Progress is written to the record as rows are processed so the UI can
-    show it. Claims the record first, so a redelivered task does nothing.
+    Claims the record first (``satgas.core.jobs.claim``), so a duplicated task does nothing and a task resumed
+    after a killed worker takes the record over. Progress is written to the record as rows are processed so the
+    UI can show it; every progress write also checks the run still holds the record (a cancelled import stops).
+    An import is one transaction whose last statement marks the record imported, under a lock and only if the
+    run still holds it: a cancelled or taken-over run rolls back and changes nothing.
     """
     from .importing import ImportFileError, import_personnel_file
 
-    running, done = (
-        (ImportStatus.APPLYING, ImportStatus.APPLIED) if apply else (ImportStatus.VALIDATING, ImportStatus.VALIDATED)
+    running = ImportStatus.APPLYING if apply else ImportStatus.VALIDATING
+    token = jobs.claim(
+        PersonnelImport,
+        import_id,
+        waiting=[] if apply else [ImportStatus.PENDING],
+        running=running,
+        held=Q(status=running, run_token__isnull=True),
+        lease_seconds=IMPORT_TIME_LIMIT,
+        **({"applied_at": timezone.now()} if apply else {}),
     )
-    if not apply:
-        claimed = PersonnelImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(status=running)
-    else:
-        claimed = PersonnelImport.objects.filter(pk=import_id, status=running, applied_at__isnull=True).update(
-            applied_at=timezone.now()
-        )
-    if not claimed:
+    if token is None:
         return None
     record = PersonnelImport.objects.get(pk=import_id)
+    mine = PersonnelImport.objects.filter(pk=import_id, run_token=token)
 
     def progress(done_rows: int, total: int) -> None:
-        PersonnelImport.objects.filter(pk=import_id).update(processed_rows=done_rows, total_rows=total)
+        if not mine.update(processed_rows=done_rows, total_rows=total):
+            raise ImportAbandoned()
+
+    def before_commit() -> None:
+        if not jobs.still_holds(PersonnelImport, import_id, token, lock=True):
+            raise ImportAbandoned()
+        mine.update(status=ImportStatus.APPLIED)  # committed with the import, or not at all
 
     try:
         result = import_personnel_file(
@@ -396,15 +491,26 @@ def personnel_import_run(*, import_id: int, apply: bool) -> PersonnelImport | No
             strict=record.strict,
             create_accounts=record.create_accounts,
             progress=progress,
+            before_commit=before_commit if apply else None,
         )
+    except ImportAbandoned:
+        logger.info("Personnel import %s: cancelled or taken over; this run stops without changes", import_id)
+        return None
+    except SoftTimeLimitExceeded:
+        # Nothing was written. The lease ends now: the sweep resumes it (or fails it with advice to split the file).
+        logger.warning("Personnel import %s hit its time limit; the sweep resumes or fails it", import_id)
+        mine.update(lease_until=timezone.now())
+        return None
     except ImportFileError as exc:
-        PersonnelImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, failure=str(exc))
+        mine.update(status=ImportStatus.FAILED, failure=str(exc), run_token=None, lease_until=None)
         return PersonnelImport.objects.get(pk=import_id)
     except Exception:
         # Nothing was written (the import is one transaction); never leave the record "running".
         logger.exception("Personnel import %s failed", import_id)
-        PersonnelImport.objects.filter(pk=import_id).update(
+        mine.update(
             status=ImportStatus.FAILED,
+            run_token=None,
+            lease_until=None,
             failure=gettext(
                 "The import stopped because of an unexpected error; nothing was changed. Try again, "
                 "and contact the administrator if it happens again."
@@ -412,14 +518,16 @@ def personnel_import_run(*, import_id: int, apply: bool) -> PersonnelImport | No
         )
         raise
     fields = {
-        "status": done,
         "total_rows": result.total,
         "processed_rows": result.total,
         "counts": result.counts(),
         "issues": [issue.as_dict() for issue in result.issues],
         "warnings": list(result.warnings),
     }
-    if not apply:
-        fields["validated_at"] = timezone.now()
-    PersonnelImport.objects.filter(pk=import_id).update(**fields)
+    if apply:
+        mine.update(run_token=None, lease_until=None, **fields)
+    else:
+        mine.update(
+            status=ImportStatus.VALIDATED, validated_at=timezone.now(), run_token=None, lease_until=None, **fields
+        )
     return PersonnelImport.objects.get(pk=import_id)

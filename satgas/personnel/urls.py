@@ -23,5 +23,6 @@ urlpatterns = [
     path("impor/<int:pk>/", views.import_detail, name="import_detail"),
     path("impor/<int:pk>/konfirmasi/", views.import_confirm, name="import_confirm"),
     path("impor/<int:pk>/batal/", views.import_cancel, name="import_cancel"),
+    path("impor/<int:pk>/coba-lagi/", views.import_retry, name="import_retry"),
     path("impor/<int:pk>/kesalahan.csv", views.import_issues_csv, name="import_issues_csv"),
 ]

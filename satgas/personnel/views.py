@@ -371,6 +371,19 @@ def import_cancel(request, pk):
 
 
 @login_required
+@require_POST
+def import_retry(request, pk):
+    _require(permissions.can_import(request.user))
+    record = selectors.import_get_for_user(request.user, pk)
+    try:
+        services.personnel_import_retry(actor=request.user, personnel_import=record)
+        messages.info(request, _("The import was started again."))
+    except services.PersonnelError:
+        messages.error(request, _("This import is running or finished; it cannot be started again."))
+    return redirect("personnel:import_detail", pk=record.pk)
+
+
+@login_required
 def import_issues_csv(request, pk):
     _require(permissions.can_import(request.user))
     record = get_object_or_404(selectors.imports_for_user(request.user).defer(None), pk=pk)

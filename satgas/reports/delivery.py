@@ -373,7 +373,7 @@ def stale_claims_sweep(*, now: dt.datetime | None = None) -> dict:
     """Claims older than the lease become FAILED (interrupted); reports queued for longer than the
     lease without a task working on them (a lost message, or a retry left to the sweep when tasks
     run inline) get a new delivery task."""
-    from . import tasks
+    from satgas.core.outbox import enqueue
 
     now = now or timezone.now()
     limit = now - dt.timedelta(seconds=lease_seconds())
@@ -382,7 +382,12 @@ def stale_claims_sweep(*, now: dt.datetime | None = None) -> dict:
         "pk", "claim_token"
     ):
         interrupted += interrupt(report_id=report_id, token=token, now=now, cause="claim older than its lease")
-    requeued = list(SemesterReport.objects.filter(status=S.QUEUED, updated_at__lt=limit).values_list("pk", flat=True))
-    for report_id in requeued:
-        tasks.semester_report_deliver.delay(report_id)
+    requeued = list(
+        SemesterReport.objects.filter(status=S.QUEUED, updated_at__lt=limit).values_list("pk", "updated_at")
+    )
+    with transaction.atomic():
+        for report_id, updated_at in requeued:
+            # One new task per report and state: a sweep every 5 minutes does not pile them up while workers are away.
+            key = f"report-requeue:{report_id}:{updated_at.timestamp():.6f}"
+            enqueue("satgas.reports.tasks.semester_report_deliver", args=[report_id], key=key)
     return {"interrupted": interrupted, "requeued": len(requeued)}

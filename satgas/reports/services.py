@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -39,6 +40,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from satgas.core.outbox import enqueue
 from satgas.core.services import audit_record, diff_fields
 from satgas.personnel.models import Unit
 
@@ -390,8 +392,6 @@ def semester_report_approve(
 def semester_report_send(*, actor, report: SemesterReport, now=None, origin: str = "") -> SemesterReport:
     """Queue the approved version for delivery (or again after a failure, with a fresh budget of
     attempts); the delivery task is enqueued after commit."""
-    from . import tasks
-
     now = now or timezone.now()
     _require(actor is None or permissions.can_manage(actor))
     report = _lock(report)
@@ -418,8 +418,7 @@ def semester_report_send(*, actor, report: SemesterReport, now=None, origin: str
         changes={"status": [old, report.status]},
         note=", ".join(report.recipients_to + report.recipients_cc) + (f" ({origin})" if origin else ""),
     )
-    report_id = report.pk
-    transaction.on_commit(lambda: tasks.semester_report_deliver.delay(report_id))
+    enqueue("satgas.reports.tasks.semester_report_deliver", args=[report.pk])
     return report
 
 
@@ -465,6 +464,8 @@ def semester_reports_dispatch(*, now: dt.datetime | None = None) -> dict:
         try:
             with transaction.atomic():
                 version = _dispatch_office(office=office, semester=semester, now=now)
+        except SoftTimeLimitExceeded:
+            raise  # the task runs again and finishes the offices left (see tasks.semester_reports_dispatch)
         except Exception as exc:  # noqa: BLE001 - one office must not stop the others
             logger.exception("Six-monthly report %s for office %s: the schedule failed", semester, office.code)
             error = message(exc.code) if isinstance(exc, ReportError) else f"{exc.__class__.__name__}: {exc}"

@@ -109,9 +109,16 @@ REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that falls back to the process's memory while Redis is away, so Redis is never
+            # the reason a request fails (satgas/core/cache.py); short timeouts, one try per FALLBACK_SECONDS.
+            "BACKEND": "satgas.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "satgas",
+            "FALLBACK_SECONDS": env.int("SATGAS_CACHE_FALLBACK_SECONDS", 10),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("SATGAS_CACHE_TIMEOUT_SECONDS", 0.5),
+                "socket_timeout": env.float("SATGAS_CACHE_TIMEOUT_SECONDS", 0.5),
+            },
         }
     }
 else:
@@ -120,6 +127,9 @@ else:
 # cache every process shares, or one process's changes would not reach the others.
 SATGAS_AGGREGATE_CACHE = env.bool("SATGAS_AGGREGATE_CACHE", bool(REDIS_URL))
 
+# Sessions live in the database, never in Redis (a Redis outage must not sign anyone out or block a login).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -127,14 +137,47 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A message a worker took and never acknowledged (the worker was killed) goes back to the queue after the
+# visibility timeout; every task's hard time limit stays below it (a system check, core.W002, says so), so a
+# running task is never delivered twice, and a killed worker's task runs again within 10 minutes. The outbox
+# (satgas/core/outbox.py) re-sends a row whose run did not finish within its lease as well.
+SATGAS_BROKER_VISIBILITY_TIMEOUT = env.int("SATGAS_BROKER_VISIBILITY_TIMEOUT", 9 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": SATGAS_BROKER_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis however long it is away
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60 + 30
+# The outbox: a row handed over but not started within this lease is handed over again (a message lost in a
+# Redis restart or flush); runs that never finish (killed, timed out) are tried this many times; work due for
+# longer than SATGAS_OUTBOX_OVERDUE_SECONDS is "overdue" (/healthz, the admins' Background work page).
+SATGAS_OUTBOX_LEASE_SECONDS = env.int("SATGAS_OUTBOX_LEASE_SECONDS", 5 * 60)
+SATGAS_OUTBOX_MAX_RUNS = env.int("SATGAS_OUTBOX_MAX_RUNS", 5)
+SATGAS_OUTBOX_OVERDUE_SECONDS = env.int("SATGAS_OUTBOX_OVERDUE_SECONDS", 10 * 60)
+SATGAS_OUTBOX_KEEP_DAYS = env.int("SATGAS_OUTBOX_KEEP_DAYS", 30)
+# A job a person waits for (an import) whose task has not started within this time is resumed by the sweep.
+SATGAS_JOB_START_SECONDS = env.int("SATGAS_JOB_START_SECONDS", 10 * 60)
 CELERY_TIMEZONE = "Asia/Jakarta"
 # django-celery-beat's database scheduler, except that entries declared in code are only created
 # when missing: schedules edited in the Django admin survive a restart (satgas/core/beat.py).
 CELERY_BEAT_SCHEDULER = "satgas.core.beat:DatabaseScheduler"
-# Periodic schedules are declared in code; apps add their entries here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic schedules are declared in code; apps add their entries here. Beat hands every periodic task to the
+# outbox (satgas/core/beat.py), except the relay itself, which it sends straight to the broker.
+CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-relay": {
+        "task": "satgas.core.tasks.outbox_relay",
+        "schedule": 10.0,
+        "options": {"expires": 30},
+    },
+    # Jobs whose lease ran out (a killed worker's import) are resumed or failed; old outbox rows are purged.
+    "jobs-sweep": {
+        "task": "satgas.core.tasks.jobs_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+}
 
 # --- Auth and accounts (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -270,6 +313,9 @@ SATGAS_CHECKIN_CODE_SECONDS = env.int("SATGAS_CHECKIN_CODE_SECONDS", 30)
 SATGAS_CHECKIN_PASS_SECONDS = env.int("SATGAS_CHECKIN_PASS_SECONDS", 10 * 60)
 # /healthz turns "degraded" (still 200) when more Celery tasks than this wait in the queue.
 SATGAS_HEALTH_MAX_QUEUE_LENGTH = env.int("SATGAS_HEALTH_MAX_QUEUE_LENGTH", 1000)
+# /healthz answers {"status": ...} to everyone; its checks and warnings only to loopback or to
+# "Authorization: Bearer <SATGAS_HEALTH_TOKEN>" (empty: loopback only).
+SATGAS_HEALTH_TOKEN = env.str("SATGAS_HEALTH_TOKEN", "")
 
 # --- Form submissions (satgas/core/submissions.py) -------------------------------
 # A create form's token is remembered this many days: a retry within them returns the first result.
@@ -383,10 +429,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "satgas.reports.tasks.semester_reports_dispatch",
             "schedule": crontab(minute=30, hour=1, day_of_month=1, month_of_year="1,7"),
         },
-        # Hourly: interrupted deliveries become FAILED (admins alerted); lost delivery tasks are re-queued.
+        # Every 5 minutes: interrupted deliveries become FAILED (admins alerted) within 15 minutes of their lease
+        # ending; lost delivery tasks are re-queued.
         "semester-report-sweep": {
             "task": "satgas.reports.tasks.semester_reports_sweep",
-            "schedule": crontab(minute=45),
+            "schedule": crontab(minute="*/5"),
         },
     }
 )

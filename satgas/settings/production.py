@@ -25,6 +25,9 @@ if not REDIS_URL:  # noqa: F405
     # Without Redis, tasks would run inside web requests and every process would keep its own rate-limit counters.
     raise ImproperlyConfigured("REDIS_URL must point at Redis (Celery broker and shared cache).")
 
+if SATGAS_HEALTH_TOKEN and len(SATGAS_HEALTH_TOKEN) < 32:  # noqa: F405
+    raise ImproperlyConfigured("SATGAS_HEALTH_TOKEN must be at least 32 random characters (or empty: loopback only).")
+
 # TLS terminates at the reverse proxy (nginx), which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from satgas.core.models import LeasedJob
+
 from satgas.core.files import DOCUMENT_KINDS, private_storage, storage_name
 
 # Self check-in is accepted from this long before the start until this long after the end.
@@ -214,10 +216,17 @@ class AttendanceImportStatus(models.TextChoices):
     RUNNING = "RUNNING", _("Reading the list")
     DONE = "DONE", _("Done")
     FAILED = "FAILED", _("Failed")
+    CANCELLED = "CANCELLED", _("Cancelled")
 
 
-class AttendanceImport(models.Model):
+ATTENDANCE_IMPORT_RUNNING = frozenset({AttendanceImportStatus.PENDING, AttendanceImportStatus.RUNNING})
+
+
+class AttendanceImport(LeasedJob, models.Model):
     """A list of NIP/NIK (typed, pasted or a spreadsheet) recorded as a session's attendance by a Celery task.
+
+    A leased job (``satgas.core.jobs``): a run whose worker died is resumed by the sweep, then failed with a
+    message; the organiser can cancel it while it waits or runs and try a failed or stalled one again.
 
     The file is kept in the database until the task has read it (any web or worker process can read it); the
     outcome keeps counts and numbers only, never the name or unit of someone outside the session's units.
@@ -229,7 +238,7 @@ class AttendanceImport(models.Model):
     content = models.BinaryField(blank=True, editable=False)
     numbers_text = models.TextField(blank=True)
     status = models.CharField(
-        _("status"), max_length=8, choices=AttendanceImportStatus.choices, default=AttendanceImportStatus.PENDING
+        _("status"), max_length=12, choices=AttendanceImportStatus.choices, default=AttendanceImportStatus.PENDING
     )
     outcome = models.JSONField(default=dict, blank=True)
     failure = models.TextField(blank=True)
@@ -251,4 +260,21 @@ class AttendanceImport(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (AttendanceImportStatus.PENDING, AttendanceImportStatus.RUNNING)
+        return self.status in ATTENDANCE_IMPORT_RUNNING
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its lease ran out: the sweep resumes it soon; the organiser may try again now."""
+        from django.utils import timezone
+
+        return self.is_running and self.lease_until is not None and self.lease_until < timezone.now()
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_running
+
+    @property
+    def can_retry(self) -> bool:
+        # The file is dropped once read: a failed list can be tried again only while it is still kept.
+        has_input = bool(self.numbers_text) or bool(self.content)
+        return has_input and (self.status == AttendanceImportStatus.FAILED or self.is_stalled)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from satgas.core import outbox
+from satgas.core import jobs, outbox
 from satgas.core.files import DOCUMENT_KINDS, check_upload
 from satgas.core.services import audit_record, diff_fields
 from satgas.core.text import strip_control
@@ -18,6 +18,7 @@ from satgas.personnel.identity import normalize_number
 from satgas.personnel.models import Person, PersonStatus
 
 from .models import (
+    ATTENDANCE_IMPORT_RUNNING,
     Attendance,
     AttendanceImport,
     AttendanceImportStatus,
@@ -259,30 +260,47 @@ def attendance_import_start(*, actor, session: SocializationSession, numbers_tex
         numbers_text=strip_control(numbers_text or ""),  # control characters are never part of a number
         filename=strip_control(upload.name or "", multiline=False)[:255] if upload else "",
         content=upload.read() if upload else b"",
+        lease_until=jobs.waiting_lease(),
     )
     job.full_clean(exclude=["content"])
     job.save()
     audit_record(actor=actor, action="attendance.import_started", target=session, note=job.filename)
-    from . import tasks  # noqa: F401 (registers the task the outbox names)
-
-    outbox.enqueue("satgas.socialization.tasks.attendance_import_run", args=[job.pk], key=f"attendance-import-{job.pk}")
+    outbox.enqueue(ATTENDANCE_IMPORT_TASK, args=[job.pk], key=f"attendance-import-{job.pk}")
     return job
 
 
+# A list is read in a Celery task holding a lease on the job (``satgas.core.jobs``); a job whose worker died is
+# resumed by the sweep, then failed with a message; the organiser can cancel or try again.
+ATTENDANCE_IMPORT_TASK = "satgas.socialization.tasks.attendance_import_run"
+ATTENDANCE_IMPORT_TIME_LIMIT = 5 * 60
+ATTENDANCE_IMPORT_SOFT_TIME_LIMIT = 4 * 60 + 30
+
+
+class _ImportAbandoned(Exception):
+    """The run no longer holds the job (cancelled, or taken over after its lease ran out)."""
+
+
 def attendance_import_run(*, import_id: int) -> AttendanceImport | None:
-    """Read a queued list and record the attendance (the task); a redelivered task finds it claimed and stops."""
+    """Read a queued list and record the attendance (the task). Claims the job first: a duplicated task does
+    nothing, a task resumed after a killed worker takes it over; the attendance and the job's outcome are written
+    in one transaction, only while the run still holds the job (a cancelled job changes nothing)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
     from .parsing import ImportFileError, numbers_from_file, numbers_from_text
 
-    claimed = AttendanceImport.objects.filter(pk=import_id, status=AttendanceImportStatus.PENDING).update(
-        status=AttendanceImportStatus.RUNNING
+    token = jobs.claim(
+        AttendanceImport,
+        import_id,
+        waiting=[AttendanceImportStatus.PENDING],
+        running=AttendanceImportStatus.RUNNING,
+        held=Q(status=AttendanceImportStatus.RUNNING, run_token__isnull=True),
+        lease_seconds=ATTENDANCE_IMPORT_TIME_LIMIT,
     )
-    if not claimed:
+    if token is None:
         return None
     job = AttendanceImport.objects.select_related("session", "uploaded_by").get(pk=import_id)
-
-    def finish(**fields) -> AttendanceImport:
-        AttendanceImport.objects.filter(pk=import_id).update(finished_at=timezone.now(), content=b"", **fields)
-        return AttendanceImport.objects.get(pk=import_id)
+    mine = AttendanceImport.objects.filter(pk=import_id, run_token=token)
+    ended = {"finished_at": timezone.now(), "run_token": None, "lease_until": None}
 
     try:
         numbers = numbers_from_text(job.numbers_text)
@@ -290,20 +308,88 @@ def attendance_import_run(*, import_id: int) -> AttendanceImport | None:
             numbers += numbers_from_file(bytes(job.content), job.filename)
         if not numbers:
             raise ImportFileError(gettext("The list holds no NIP or NIK."))
-        result = attendance_import(actor=job.uploaded_by, session=job.session, numbers=numbers)
+        with transaction.atomic():
+            if not jobs.still_holds(AttendanceImport, import_id, token, lock=True):
+                raise _ImportAbandoned()
+            result = attendance_import(actor=job.uploaded_by, session=job.session, numbers=numbers)
+            if not mine.update(status=AttendanceImportStatus.DONE, outcome=result.summary(), content=b"", **ended):
+                raise _ImportAbandoned()  # cancelled meanwhile: the attendance is rolled back with the outcome
+    except _ImportAbandoned:
+        logger.info("Attendance import %s: cancelled or taken over; this run stops without changes", import_id)
+        return None
+    except SoftTimeLimitExceeded:
+        logger.warning("Attendance import %s hit its time limit; the sweep resumes or fails it", import_id)
+        mine.update(lease_until=timezone.now())
+        return None
     except ImportFileError as exc:
-        return finish(status=AttendanceImportStatus.FAILED, failure=str(exc))
+        # The file cannot be read: trying again would not help (the organiser uploads a corrected one).
+        mine.update(status=AttendanceImportStatus.FAILED, failure=str(exc), content=b"", **ended)
     except Exception:
         logger.exception("Attendance import %s failed", import_id)
-        finish(
+        mine.update(
             status=AttendanceImportStatus.FAILED,
             failure=gettext(
                 "The import stopped because of an unexpected error; nothing was changed. Try again, "
                 "and contact the administrator if it happens again."
             ),
+            **ended,
         )
         raise
-    return finish(status=AttendanceImportStatus.DONE, outcome=result.summary())
+    return AttendanceImport.objects.get(pk=import_id)
+
+
+@transaction.atomic
+def attendance_import_cancel(*, actor, job: AttendanceImport) -> AttendanceImport:
+    """Cancel a list that is waiting or being read (a run in progress notices and changes nothing)."""
+    changed = AttendanceImport.objects.filter(pk=job.pk, status__in=ATTENDANCE_IMPORT_RUNNING).update(
+        status=AttendanceImportStatus.CANCELLED,
+        run_token=None,
+        lease_until=None,
+        content=b"",
+        finished_at=timezone.now(),
+    )
+    if not changed:
+        raise SocializationError("import_not_cancellable")
+    audit_record(actor=actor, action="attendance.import_cancelled", target=job.session, note=job.filename)
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def attendance_import_retry(*, actor, job: AttendanceImport) -> AttendanceImport:
+    """Read a failed (or stalled) list again from the beginning."""
+    job = AttendanceImport.objects.select_for_update().get(pk=job.pk)
+    if not job.can_retry:
+        raise SocializationError("import_not_retryable")
+    AttendanceImport.objects.filter(pk=job.pk).update(
+        status=AttendanceImportStatus.PENDING,
+        run_token=None,
+        lease_until=jobs.waiting_lease(),
+        rescues=0,
+        failure="",
+        finished_at=None,
+    )
+    audit_record(actor=actor, action="attendance.import_retried", target=job.session, note=job.filename)
+    outbox.enqueue(ATTENDANCE_IMPORT_TASK, args=[job.pk])
+    job.refresh_from_db()
+    return job
+
+
+def attendance_import_resume(job: AttendanceImport) -> None:
+    """The sweep found ``job`` stalled: queue its reading again (idempotently)."""
+    outbox.enqueue(ATTENDANCE_IMPORT_TASK, args=[job.pk], key=f"attendance-import:{job.pk}:resume-{job.rescues}")
+
+
+def attendance_import_fail_stalled(job: AttendanceImport, _message: str = "") -> None:
+    """The sweep gave up on ``job``: failed with a message the organiser can act on."""
+    failure = gettext(
+        "Reading this list was interrupted %(count)s times and did not finish; no attendance was recorded. "
+        "Click “Try again”, or split the list into smaller ones."
+    ) % {"count": job.rescues + 1}
+    AttendanceImport.objects.filter(pk=job.pk, status__in=ATTENDANCE_IMPORT_RUNNING).update(
+        status=AttendanceImportStatus.FAILED, failure=failure, run_token=None, lease_until=None
+    )
+    audit_record(actor=None, action="attendance.import_stalled", target=job.session, note=failure[:200])
 
 
 def _attempt_record(*, session, person, device_id: str, accepted: bool, now) -> None:

@@ -16,6 +16,16 @@ urlpatterns = [
     path("<int:pk>/presensi/pilih/", views.attendance_pick, name="attendance_pick"),
     path("<int:pk>/presensi/impor/", views.attendance_import, name="attendance_import"),
     path("<int:pk>/presensi/impor/<int:import_pk>/", views.attendance_import_result, name="attendance_import_result"),
+    path(
+        "<int:pk>/presensi/impor/<int:import_pk>/batal/",
+        views.attendance_import_cancel,
+        name="attendance_import_cancel",
+    ),
+    path(
+        "<int:pk>/presensi/impor/<int:import_pk>/coba-lagi/",
+        views.attendance_import_retry,
+        name="attendance_import_retry",
+    ),
     path("<int:pk>/presensi/<int:attendance_pk>/hapus/", views.attendance_remove, name="attendance_remove"),
     path("<int:pk>/materi/unggah/", views.material_upload, name="material_upload"),
     path("materi/<int:pk>/unduh/", views.material_download, name="material_download"),

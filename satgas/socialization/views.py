@@ -288,6 +288,32 @@ def attendance_import_result(request, pk, import_pk):
 
 @login_required
 @require_POST
+def attendance_import_cancel(request, pk, import_pk):
+    session = _managed_session(request, pk)
+    job = selectors.attendance_import_get(session, import_pk)
+    try:
+        services.attendance_import_cancel(actor=request.user, job=job)
+        messages.info(request, _("The list was cancelled; no attendance was recorded from it."))
+    except services.SocializationError:
+        messages.error(request, _("This list has already been read; it can no longer be cancelled."))
+    return redirect("socialization:attendance_import_result", pk=session.pk, import_pk=job.pk)
+
+
+@login_required
+@require_POST
+def attendance_import_retry(request, pk, import_pk):
+    session = _managed_session(request, pk)
+    job = selectors.attendance_import_get(session, import_pk)
+    try:
+        services.attendance_import_retry(actor=request.user, job=job)
+        messages.info(request, _("The list is being read again."))
+    except services.SocializationError:
+        messages.error(request, _("This list is being read or finished; it cannot be read again."))
+    return redirect("socialization:attendance_import_result", pk=session.pk, import_pk=job.pk)
+
+
+@login_required
+@require_POST
 def attendance_remove(request, pk, attendance_pk):
     session = _managed_session(request, pk)
     attendance = selectors.attendance_get(session, attendance_pk)

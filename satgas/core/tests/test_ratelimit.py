@@ -1,7 +1,6 @@
 """The shared failure guard (issue 13.8): per (client, target), progressive backoff, a per-target cap of at most a
 minute that does not hold the owner's known clients, and a cache that fails never blocks nor raises."""
 
-
 import pytest
 import time_machine
 from django.utils import timezone

@@ -281,16 +281,20 @@ def test_reminders_reach_non_signers_once_a_day_through_celery(
         client.post(reverse("oaths:campaign_remind", args=[campaign.pk]))
     assert len(mail.outbox) == 3, "each person gets at most one email per day"
     with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
-        tasks.oath_reminders_dispatch(campaign.pk, None)
+        with django_capture_on_commit_callbacks(execute=True):  # the batches leave through the outbox, after commit
+            tasks.oath_reminders_dispatch(campaign.pk, None)
     assert len(mail.outbox) == 6
     assert set(ReminderLog.objects.values_list("kind", flat=True)) == {"INVITATION", "REMINDER"}
 
 
-def test_daily_schedule_reminds_campaigns_closing_soon(admin_user, unit_a, settings):
+def test_daily_schedule_reminds_campaigns_closing_soon(
+    admin_user, unit_a, settings, django_capture_on_commit_callbacks
+):
     PersonFactory(unit=unit_a, email="a@x.test")
     soon = open_campaign(units=[unit_a], actor=admin_user, hours_open=24, title="Soon")
     open_campaign(units=[unit_a], actor=admin_user, hours_open=24 * 20, title="Later")
-    assert tasks.oath_reminders_before_closing() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the dispatches leave through the outbox, after commit
+        assert tasks.oath_reminders_before_closing() == 1
     assert [m.to for m in mail.outbox] == [["a@x.test"]]
     assert ReminderLog.objects.get().campaign == soon
     assert "oath-reminders-before-closing" in settings.CELERY_BEAT_SCHEDULE

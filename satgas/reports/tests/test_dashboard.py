@@ -43,7 +43,7 @@ def test_leader_reads_without_the_generate_button_and_staff_sees_no_panel(client
 
 
 @time_machine.travel(AFTER_2024_1, tick=False)
-def test_the_widest_dashboard_stays_within_fifteen_queries(client, django_assert_max_num_queries, admin_user, unit_a):
+def test_the_widest_dashboard_stays_within_sixteen_queries(client, django_assert_max_num_queries, admin_user, unit_a):
     # A regional admin who is also an employee gets every panel: monitoring, reports, registry, own oath.
     from satgas.accounts.models import Role
     from satgas.accounts.tests.factories import RoleAssignmentFactory
@@ -53,6 +53,7 @@ def test_the_widest_dashboard_stays_within_fifteen_queries(client, django_assert
     admin_user.save()
     RoleAssignmentFactory(user=admin_user, role=Role.LEADER)
     client.force_login(admin_user)
-    with django_assert_max_num_queries(15):
+    # 16: the admins' Background work panel counts overdue and failed tasks in one query.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("core:dashboard"))
     assert response.context["report_panel"] and response.context["own_person"] == admin_user.person

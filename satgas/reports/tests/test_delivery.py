@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from satgas.core.models import AuditEvent
+from satgas.core.tests.outbox import waiting as outbox_waiting
 from satgas.core.tests.smtp import text_of
 from satgas.reports import delivery, services, tasks
 from satgas.reports.models import ReportStatus, SemesterReport
@@ -240,11 +241,11 @@ def test_run_inline_a_failed_attempt_waits_for_the_sweep_instead_of_retrying_at_
     retry.assert_not_called()
     report = state(queued)
     assert (report.status, report.attempts) == (S.QUEUED, 1) and "ConnectionRefusedError" in report.last_error
-    # The sweep queues it again once it has waited a lease.
-    with mock.patch("satgas.reports.tasks.semester_report_deliver.delay") as delay:
-        later = timezone.now() + dt.timedelta(seconds=delivery.lease_seconds() + 1)
-        assert delivery.stale_claims_sweep(now=later) == {"interrupted": 0, "requeued": 1}
-    delay.assert_called_once_with(queued.pk)
+    # The sweep queues it again (through the outbox) once it has waited a lease.
+    later = timezone.now() + dt.timedelta(seconds=delivery.lease_seconds() + 1)
+    before = outbox_waiting("satgas.reports.tasks.semester_report_deliver")
+    assert delivery.stale_claims_sweep(now=later) == {"interrupted": 0, "requeued": 1}
+    assert outbox_waiting("satgas.reports.tasks.semester_report_deliver") == [*before, [queued.pk]]
 
 
 def test_used_up_retries_fail_and_a_resend_gets_a_new_budget_with_backoff(
@@ -355,9 +356,9 @@ def test_the_sweep_fails_stale_claims_and_requeues_lost_tasks(queued, django_cap
     SemesterReport.objects.filter(pk=queued.pk).update(
         status=S.QUEUED, updated_at=timezone.now() - dt.timedelta(hours=2)
     )
-    with mock.patch("satgas.reports.tasks.semester_report_deliver.delay") as delay:
-        assert delivery.stale_claims_sweep() == {"interrupted": 0, "requeued": 1}
-    delay.assert_called_once_with(queued.pk)
+    before = outbox_waiting("satgas.reports.tasks.semester_report_deliver")
+    assert delivery.stale_claims_sweep() == {"interrupted": 0, "requeued": 1}
+    assert outbox_waiting("satgas.reports.tasks.semester_report_deliver") == [*before, [queued.pk]]
 
 
 @pytest.mark.postgres

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from satgas.accounts.models import Role
 from satgas.accounts.tests.factories import RoleAssignmentFactory, UserFactory
 from satgas.core.models import AuditEvent
+from satgas.core.tests.outbox import waiting as outbox_waiting
 from satgas.personnel.tests.factories import PersonFactory, UnitFactory
 from satgas.reports import services
 from satgas.reports.models import LetterCounter, ReportStatus, SemesterReport
@@ -188,13 +189,16 @@ def test_mfa_for_approval_follows_the_admin_mfa_setting_unless_set(settings, reg
 
 def test_sending_queues_the_delivery_after_commit(region, admin_user, django_capture_on_commit_callbacks):
     report = report_at(S.APPROVED, office=region, admin=admin_user)
-    with mock.patch("satgas.reports.tasks.semester_report_deliver.delay") as delay:
+    with mock.patch("satgas.reports.tasks.semester_report_deliver.apply") as run:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.semester_report_send(actor=admin_user, report=report)
-        delay.assert_not_called()  # not before the commit
+        # Recorded in the outbox in the same transaction; not run before the commit.
+        assert outbox_waiting("satgas.reports.tasks.semester_report_deliver") == [[report.pk]]
+        run.assert_not_called()
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with(report.pk)
+    run.assert_called_once()
+    assert run.call_args.kwargs["args"] == [report.pk]
     report.refresh_from_db()
     assert (report.status, report.sent_by) == (S.QUEUED, admin_user)
     # Once queued, the letter never changes.
