@@ -7,9 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from satgas.core.models import LeasedJob
-
 from satgas.core.files import DOCUMENT_KINDS, private_storage, storage_name
+from satgas.core.models import LeasedJob
 
 # Self check-in is accepted from this long before the start until this long after the end.
 CHECKIN_OPENS_BEFORE = dt.timedelta(minutes=30)
