@@ -48,12 +48,12 @@ def test_a_killed_import_is_resumed_by_the_sweep_and_finishes(stored, admin_user
     killed = _killed_while_importing(stored, admin_user)
     # The redelivered task does nothing while the dead run's lease lasts (it cannot tell it is dead)...
     assert services.personnel_import_run(import_id=killed.pk, apply=True) is None
-    assert jobs.sweep() == {"personnel-import": {"resumed": 0, "failed": 0}}
+    assert jobs.sweep()["personnel-import"] == {"resumed": 0, "failed": 0}
     # ...and once the lease ran out, the sweep resumes it: the import runs again and finishes.
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=services.IMPORT_TIME_LIMIT + 61)):
         assert jobs.stalled_count() == 1
         with django_capture_on_commit_callbacks(execute=True):
-            assert jobs.sweep() == {"personnel-import": {"resumed": 1, "failed": 0}}
+            assert jobs.sweep()["personnel-import"] == {"resumed": 1, "failed": 0}
     done = PersonnelImport.objects.get(pk=stored.pk)
     assert done.status == S.APPLIED and done.rescues == 1 and done.run_token is None
     assert Person.objects.count() == 3
@@ -64,7 +64,7 @@ def test_an_import_that_keeps_dying_fails_with_advice(stored, admin_user):
     PersonnelImport.objects.filter(pk=killed.pk).update(rescues=2)
     later = timezone.now() + dt.timedelta(seconds=services.IMPORT_TIME_LIMIT + 61)
     with time_machine.travel(later), translation.override("en"):
-        assert jobs.sweep() == {"personnel-import": {"resumed": 0, "failed": 1}}
+        assert jobs.sweep()["personnel-import"] == {"resumed": 0, "failed": 1}
     failed = PersonnelImport.objects.get(pk=stored.pk)
     assert failed.status == S.FAILED and "split it into smaller files" in failed.failure
     assert failed.can_retry and not Person.objects.exists()
