@@ -2,7 +2,8 @@
 
 ``SatgasFormRenderer`` renders each field with ``templates/forms/field.html``
 (label, help text, errors announced with ``role=alert``). ``style_form`` puts
-Bootstrap classes on widgets and, after validation, marks invalid inputs with
+Bootstrap classes on widgets, limits every date field to the range all inputs
+share (``satgas.core.limits``) and, after validation, marks invalid inputs with
 ``aria-invalid`` and links them to their error text.
 """
 
@@ -11,6 +12,8 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
+
+from .limits import limit_dates
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 SELECT_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -79,6 +82,7 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
         wanted = _css_class(widget)
         if wanted not in classes.split():
             widget.attrs["class"] = f"{classes} {wanted}".strip()
+    limit_dates(form)
     return form
 
 

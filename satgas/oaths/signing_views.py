@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from satgas.accounts.roles import roles_for
+from satgas.core.limits import text_param
 from satgas.core.pdf import render_pdf
 from satgas.core.qr import qr_svg
 from satgas.core.views import client_ip
@@ -209,7 +210,7 @@ def paper_scan(request, pk):
 
 
 def verify(request, code=None):
-    code = code or request.GET.get("kode", "")
+    code = code or text_param(request.GET, "kode", max_length=64)
     if not code:
         return render(request, "oaths/verify.html", {"searched": False})
     signature = selectors.signature_by_code(code)
