@@ -1,4 +1,5 @@
-"""Every URL pattern, for every persona, with typical and hostile input: no request crashes the server.
+"""Every URL pattern, for every persona, with typical and hostile input: no request crashes the server, and
+every response defends the browser (Content-Security-Policy, no inline code, nothing personal cached).
 
 The crawl (``crawl.py``) visits every pattern ``get_resolver()`` knows, filled with real ids of the demo data
 (``seed_demo`` loaded once for the module, plus one record of every kind a URL points at), with hostile query
@@ -55,3 +56,81 @@ def test_no_request_answers_a_server_error(hits, persona):
     failures = [hit for hit in hits if hit.status >= 500]
     assert not failures, _report(failures, "answered 5xx")
 
+
+def _policy(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+EXPECTED_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def _policy_problems(headers: dict) -> list[str]:
+    header = headers.get("content-security-policy")
+    if not header:
+        return ["no Content-Security-Policy"]
+    policy = _policy(header)
+    problems = [
+        f"{name} is {policy.get(name)}, not {values}"
+        for name, values in EXPECTED_POLICY.items()
+        if policy.get(name) != values
+    ]
+    problems += [f"{value} allowed" for value in ("'unsafe-inline'", "'unsafe-eval'") if value in header]
+    return problems
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_response_carries_the_content_security_policy(hits, persona):
+    failures = []
+    for hit in hits:
+        problems = _policy_problems(hit.headers)
+        if problems:
+            failures.append((hit, "; ".join(problems)))
+    assert not failures, _report(failures, "without the policy")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_page_needs_inline_script_or_style(hits, persona):
+    """No <script> without src, no <style>, no style="...", no on...= handler, no javascript: URL in any HTML
+    the app sends (templates, allauth's and Django's pages, HTML written in Python such as form widgets)."""
+    failures = []
+    seen = set()
+    for hit in hits:
+        for finding in hit.inline:
+            if (hit.label, finding) not in seen:
+                seen.add((hit.label, finding))
+                failures.append(f"[{persona}] {hit.label} {hit.method} {hit.path}: {finding[:160]}")
+    assert not failures, f"{len(failures)} inline code finding(s):\n" + "\n".join(failures[:80])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_nothing_personal_is_cached(hits, persona):
+    """Pages, files and redirects (every response the crawl sees: none is a static file) say no-store and
+    private, for a persona and for anonymous visitors of the public pages alike."""
+    failures = []
+    for hit in hits:
+        directives = {d.strip().split("=")[0] for d in hit.headers.get("cache-control", "").split(",")}
+        if not {"no-store", "private"} <= directives:
+            failures.append((hit, f"Cache-Control: {hit.headers.get('cache-control', '(none)')}"))
+    assert not failures, _report(failures, "cacheable")
+
+
+def test_static_files_carry_the_policy_and_stay_cacheable(client):
+    response = client.get("/static/css/satgas.css")
+    assert response.status_code == 200
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    assert not _policy_problems(headers), _policy_problems(headers)
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in headers.get("cache-control", "")
