@@ -8,6 +8,7 @@ in the accessibility tests.
 """
 
 import re
+import threading
 
 import pytest
 
@@ -209,6 +210,26 @@ def test_signing_with_a_drawn_signature_trips_no_policy(watched, site):
     page.assert_clean()
 
 
+def _committed(change):
+    """Make ``change`` visible to the live server: on PostgreSQL from another connection (the test's own
+    transaction is never committed); SQLite's in-memory test database is one connection the server shares."""
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        change()
+        return
+
+    def run():
+        try:
+            change()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+
+
 def test_htmx_polling_trips_no_policy(watched, site):
     """The import page of a running import polls with htmx and swaps in the result when the check is done."""
     from satgas.personnel.models import ImportStatus, PersonnelImport
@@ -219,8 +240,10 @@ def test_htmx_polling_trips_no_policy(watched, site):
     with page.page.expect_request(lambda request: request.headers.get("hx-request") == "true", timeout=10_000):
         page.goto(f"{site.url}/personel/impor/{record.pk}/")
     assert page.page.locator(".progress-bar.satgas-w-37").is_visible()
-    PersonnelImport.objects.filter(pk=record.pk).update(
-        status=ImportStatus.VALIDATED, processed_rows=1000, counts={"created": 1000}
+    _committed(
+        lambda: PersonnelImport.objects.filter(pk=record.pk).update(
+            status=ImportStatus.VALIDATED, processed_rows=1000, counts={"created": 1000}
+        )
     )
     page.page.locator("[data-count=created]").wait_for(timeout=10_000)
     page.collect("import swapped by htmx")
