@@ -134,3 +134,18 @@ def test_static_files_carry_the_policy_and_stay_cacheable(client):
     assert not _policy_problems(headers), _policy_problems(headers)
     assert headers["x-content-type-options"] == "nosniff"
     assert "no-store" not in headers.get("cache-control", "")
+
+
+def test_no_template_has_inline_script_or_style():
+    """Templates the crawl may not render (a branch the demo data never takes, an htmx fragment) are read too.
+    E-mails and PDF templates are not browser pages: they keep their styles."""
+    from satgas.core.tests.crawl import BASE_DIR, parse
+
+    root = BASE_DIR / "templates"
+    failures = []
+    for path in sorted(root.rglob("*.html")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(("emails/", "documents/")) or relative.endswith("_pdf.html"):
+            continue
+        failures += [f"{relative}: {finding}" for finding in parse(path.read_text()).inline]
+    assert not failures, "\n".join(failures)
