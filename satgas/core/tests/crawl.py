@@ -13,8 +13,8 @@ filled with real ids of the demo data; an unfillable pattern fails the crawl wit
 - POST with an empty body and, for every POST form a crawled page shows for the pattern, the form filled the
   way a browser would (one request per submit button), then one field at a time made hostile.
 
-The Django admin (only superusers reach it; demo personas are sent to its login) is requested plainly, not
-with hostile input: Django's code. Each request runs in a savepoint that is rolled back (destructive POSTs
+The Django admin (only superusers reach it; demo personas are sent to its login) is requested plainly and its
+forms sent as they are, not with hostile input: Django's code, our ModelAdmins' configuration. Each request runs in a savepoint that is rolled back (destructive POSTs
 change nothing for the next one) and the client's cookies are put back after it (a logout or a deactivation
 does not end the persona's session). CSRF checks are off, as in every test client: the POSTs reach the views.
 Streamed downloads are read to the end, inside the savepoint.
@@ -405,24 +405,33 @@ class Crawler:
             if kind.startswith("hostile") and not self.post_only.get(pattern.label):
                 continue  # the GETs tried these paths: a view looks its object up the same way for both methods
             self.request(pattern.label, "POST", path)
-            if kind != "real" or pattern.is_django_admin:
+            if kind != "real":
                 continue
             for action, form in [f for f in self.forms.get(pattern.label, []) if f[1].method == "post"]:
-                for note, body in variations(form):
+                # The Django admin's forms are sent as they are, not made hostile (Django's code).
+                bodies = [("as the form has it", b) for b in submissions(form)] if pattern.is_django_admin else None
+                for note, body in bodies or variations(form):
                     self.request(pattern.label, "POST", path, data=body, note=note)
                 if action != path:  # the object the page's form points at
                     for body in submissions(form):
                         self.request(pattern.label, "POST", action, data=body, note="as the form has it")
 
 
+SUPERUSER = "super@satgas.test"
+
+
 def crawl(persona: str, *, patterns=None) -> list[Hit]:
-    """Crawl every pattern as ``persona`` (a key of PERSONA_EMAILS, or "anonymous")."""
+    """Crawl every pattern as ``persona``: a key of PERSONA_EMAILS, "anonymous", or "superuser" (the Django
+    admin's pages only, as a superuser: every list, form and page the admin has, with real objects)."""
     from satgas.accounts.models import User
 
-    user = User.objects.get(email=PERSONA_EMAILS[persona]) if persona in PERSONA_EMAILS else None
+    email = SUPERUSER if persona == "superuser" else PERSONA_EMAILS.get(persona)
+    user = User.objects.get(email=email) if email else None
     crawler = Crawler(persona, user)
     demo = Demo()
     patterns = patterns if patterns is not None else url_patterns()
+    if persona == "superuser":
+        patterns = [pattern for pattern in patterns if pattern.is_django_admin]
     unfilled, planned = [], []
     for pattern in patterns:
         try:
