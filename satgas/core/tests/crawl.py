@@ -14,10 +14,12 @@ filled with real ids of the demo data; an unfillable pattern fails the crawl wit
   way a browser would (one request per submit button), then one field at a time made hostile.
 
 The Django admin (only superusers reach it; demo personas are sent to its login) is requested plainly and its
-forms sent as they are, not with hostile input: Django's code, our ModelAdmins' configuration. Each request runs in a savepoint that is rolled back (destructive POSTs
-change nothing for the next one) and the client's cookies are put back after it (a logout or a deactivation
-does not end the persona's session). CSRF checks are off, as in every test client: the POSTs reach the views.
-Streamed downloads are read to the end, inside the savepoint.
+forms sent as they are, not with hostile input: Django's code, our ModelAdmins' configuration.
+
+Each request runs in a savepoint that is rolled back (destructive POSTs change nothing for the next one) and
+the client's cookies are put back after it (a logout or a deactivation does not end the persona's session).
+CSRF checks are off, as in every test client: the POSTs reach the views. Streamed downloads are read to the
+end, inside the savepoint.
 
 The result is one ``Hit`` per request (status, headers, inline code found in the HTML), which the tests in
 ``test_crawl.py`` judge: no 5xx, a Content-Security-Policy everywhere, no inline code, nothing cached.
