@@ -58,8 +58,13 @@ def _report(failures, what, limit=60):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_no_request_answers_a_server_error(hits, persona):
     assert len(hits) > (200 if persona == "superuser" else 500), f"the crawl made only {len(hits)} requests"
-    failures = [hit for hit in hits if hit.status >= 500]
+    failures = [hit for hit in hits if hit.status >= 500 and not _designed(hit)]
     assert not failures, _report(failures, "answered 5xx")
+
+
+def _designed(hit) -> bool:
+    """/healthz answers 503 by design when a check fails (README "Scaling and monitoring"): not a crash."""
+    return hit.label == "core:healthz" and hit.status == 503 and not hit.error
 
 
 def _policy(header: str) -> dict[str, list[str]]:
