@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from satgas.core.limits import text_param
 from satgas.core.submissions import idempotent, submission_done
 from satgas.personnel.selectors import person_get_for_user
 
@@ -32,7 +33,7 @@ def _require_admin(user):
 @login_required
 def user_list(request):
     _require_admin(request.user)
-    search = request.GET.get("q", "").strip()
+    search = text_param(request.GET, "q")
     page = Paginator(selectors.users_with_roles(search=search), 25).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "search": search})
 

@@ -42,3 +42,4 @@ class CoreConfig(AppConfig):
                 "satgas.monitoring.tasks.monitoring_reminders_send": _("Monitoring report reminders"),
             }
         )
+        from . import lookups  # noqa: F401 - registers the integer-range lookups

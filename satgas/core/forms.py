@@ -6,7 +6,8 @@ outside a plausible range (``satgas/core/limits.py``), each with a message.
 
 ``SatgasFormRenderer`` renders each field with ``templates/forms/field.html``
 (label, help text, errors announced with ``role=alert``). ``style_form`` puts
-Bootstrap classes on widgets and, after validation, marks invalid inputs with
+Bootstrap classes on widgets, limits every date field to the range all inputs
+share (``satgas.core.limits``) and, after validation, marks invalid inputs with
 ``aria-invalid`` and links them to their error text.
 """
 

@@ -1,11 +1,23 @@
-"""The bounds of what a form accepts: the longest free text and the plausible dates, in one place.
+"""The bounds of what a request accepts: the longest free text, the plausible dates, in one place.
 
 Every SATGAS form applies them (``satgas.core.forms.InputRulesMixin``, README "Input rules"):
 
 - a text field without its own ``max_length`` gets ``TEXT_LINE_MAX`` (one line) or ``TEXT_LONG_MAX`` (a text
   area), unless the form names another limit from this module in ``text_max_lengths``;
 - every date and date-time field gets ``DATES`` (2000–2100), unless the form names another range in
-  ``date_ranges`` (``PAST_DATES`` for what already happened, ``BIRTH_DATES`` for a date of birth).
+  ``date_ranges`` (``PAST_DATES`` for what already happened, ``BIRTH_DATES`` for a date of birth): a message on
+  the field, and ``min``/``max`` on date inputs. Date arithmetic near year 1 or 9999 overflows; nothing the
+  domain records lies outside these ranges.
+
+What is read straight from a query string follows the same bounds:
+
+- dates with ``parse_date_param``: a malformed or implausible date is ignored, like an absent one;
+- search texts with ``text_param``: one line, no control characters (PostgreSQL refuses NUL), bounded length;
+- integers beyond the database's range (a 20-digit id in a path, a query string or a form) match no row:
+  ``satgas/core/lookups.py`` extends to ``in`` and to foreign keys what Django does for ``exact`` on integer
+  fields, instead of SQLite raising ``OverflowError``;
+- page numbers are read by Django's ``Paginator.get_page``, which answers the first page for ``abc`` and the
+  last one for ``999999``.
 
 The database refuses the most important ones too (CheckConstraints on violation cases, their messages and notes,
 and elections), so a write that bypasses the forms cannot store them either.
@@ -18,6 +30,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+from .text import strip_control
 
 # Free text, in characters.
 TEXT_LINE_MAX = 255  # one line without a limit of its own (the model's max_length wins where there is one)
@@ -91,3 +105,18 @@ class DateRangeValidator:
 
     def __eq__(self, other):
         return isinstance(other, DateRangeValidator) and other.date_range == self.date_range
+
+
+def parse_date_param(value: str | None) -> dt.date | None:
+    """A date from a query string (``2024-02-14``), or ``None`` when absent, malformed or implausible."""
+    try:
+        day = dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return day if EARLIEST_BIRTH <= day <= LATEST else None
+
+
+def text_param(params, name: str, *, max_length: int = 100) -> str:
+    """A search text from a query string (or a POST), on one line, without control characters (PostgreSQL
+    refuses NUL in a query), at most ``max_length`` characters."""
+    return strip_control(params.get(name, ""), multiline=False).strip()[:max_length]

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from satgas.accounts.roles import roles_for
+from satgas.core.limits import text_param
 from satgas.core.pdf import render_pdf
 from satgas.core.qr import qr_svg
 from satgas.core.ratelimit import wait_message
@@ -287,7 +288,7 @@ def paper_scan(request, pk):
 
 
 def verify(request, code=None):
-    code = code or request.GET.get("kode", "")
+    code = code or text_param(request.GET, "kode", max_length=64)
     if not code:
         return render(request, "oaths/verify.html", {"searched": False})
     signature = selectors.signature_by_code(code)

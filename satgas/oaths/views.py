@@ -212,8 +212,9 @@ def campaign_remind(request, pk):
 def _non_signers(request, campaign):
     unit_ids = selectors.campaign_unit_ids(campaign, request.user)
     qs = selectors.campaign_non_signers(campaign, unit_ids)
-    person_filter = PersonFilter(request.GET or None, queryset=qs, units=Unit.objects.filter(pk__in=unit_ids))
-    del person_filter.filters["status"]
+    person_filter = PersonFilter(
+        request.GET or None, queryset=qs, units=Unit.objects.filter(pk__in=unit_ids), with_status=False
+    )
     return person_filter, person_filter.qs
 
 

@@ -31,9 +31,15 @@ class PlacementAdmin(admin.ModelAdmin):
     raw_id_fields = ["person"]
     readonly_fields = ["person", "unit", "started_on", "ended_on", "reason", "created_by"]
 
+    def has_add_permission(self, request):
+        return False  # every field is read-only (an empty row crashed): moves are made on the person's page
+
 
 @admin.register(PersonnelImport)
 class PersonnelImportAdmin(admin.ModelAdmin):
     list_display = ["filename", "uploaded_by", "status", "created_at"]
     exclude = ["content"]
     readonly_fields = ["filename", "uploaded_by", "status", "counts", "created_at", "applied_at", "applied_by"]
+
+    def has_add_permission(self, request):
+        return False  # files are uploaded, checked and confirmed on the import page

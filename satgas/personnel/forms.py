@@ -43,9 +43,12 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["q", "unit", "employment_type", "status"]
         form = FilterForm
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, with_status=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = unit_choices(units)
+        if not with_status:
+            # Before the form is built: a filter removed afterwards would still be in its cleaned data.
+            del self.filters["status"]
         style_form(self.form)
         self.form.fields["q"].widget.attrs.update(
             {"placeholder": _("Name, NIP or NIK"), "type": "search", "autocomplete": "off"}

@@ -9,6 +9,7 @@ integers and URLs).
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from environs import Env
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "django_celery_beat",
+    "csp",
     "satgas.core",
     "satgas.accounts",
     "satgas.personnel",
@@ -51,6 +53,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "satgas.core.requestid.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the policy and the caching rule too.
+    "csp.middleware.CSPMiddleware",
+    "satgas.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satgas.core.middleware.LanguageMiddleware",
@@ -82,6 +87,29 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Browser-side defences -------------------------------------------------
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and images only from this
+# site; no inline script, style attribute or event handler anywhere (the templates keep code in static/js and
+# styles in static/css); images also as data: URLs (Bootstrap's CSS icons, the drawn signature); no plugins,
+# no framing, forms post only here. deploy/nginx/satgas.conf sends the same policy with the static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Responses that may be kept by browsers and proxies; everything else is sent with Cache-Control: no-store
+# (satgas.core.middleware.NoStoreMiddleware): pages carry cases, reporters and personal data.
+SATGAS_CACHEABLE_PATHS = ["/static/"]
 
 # --- Database --------------------------------------------------------------
 # DATABASE_URL selects the database; unset means the embedded SQLite file.

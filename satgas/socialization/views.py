@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
 from satgas.core.files import serve_private
+from satgas.core.limits import text_param
 from satgas.core.qr import qr_svg
 from satgas.core.submissions import idempotent, submission_done
 
@@ -232,7 +233,7 @@ def attendance_pick(request, pk):
             return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
         for error in form.errors.get("person", []):
             messages.error(request, error)
-    text = request.GET.get("q", request.POST.get("q", "")).strip()
+    text = text_param(request.GET if "q" in request.GET else request.POST, "q")
     matching = selectors.pickable_persons(session, text)
     shown = list(matching[: PICK_LIMIT + 1])
     return render(

@@ -1,7 +1,5 @@
 """Task-force pages: the regional overview, a task force with its roster, and the admin's forms."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
+from satgas.core.limits import parse_date_param
 from satgas.core.selectors import audit_events_for
 from satgas.core.submissions import idempotent, submission_done
 from satgas.elections.models import Election
@@ -60,13 +59,6 @@ IMPORT_ERRORS = {**ERRORS, "duplicate": ERRORS["duplicate_line"]}
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 # --- Overview ------------------------------------------------------------------
@@ -166,7 +158,7 @@ def overview_xlsx(request):
 def taskforce_detail(request, pk):
     task_force = selectors.taskforce_get_for_user(request.user, pk)
     today = selectors.today()
-    on = _parse_date(request.GET.get("tanggal")) or today
+    on = parse_date_param(request.GET.get("tanggal")) or today
     current = selectors.roster(task_force)
     members = current if on == today else selectors.roster(task_force, on=on)
     composition = selectors.composition(task_force, current)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from satgas.core.exports import xlsx_response
 from satgas.core.files import serve_private
+from satgas.core.limits import text_param
 from satgas.core.submissions import idempotent, submission_done
 from satgas.personnel.selectors import person_search, persons_for_user, units_for_user
 
@@ -144,7 +145,7 @@ def report_create(request):
 def person_lookup(request):
     """Suggestions for the reported person (htmx): only people the user may already see in the registry."""
     _require(permissions.can_file_report(request.user))
-    text = request.GET.get("reported_identity", "").strip()
+    text = text_param(request.GET, "reported_identity")
     people = person_search(persons_for_user(request.user), text)[:10] if len(text) >= 3 else []
     return render(request, "violations/_person_options.html", {"people": people})
 

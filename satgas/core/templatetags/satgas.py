@@ -23,3 +23,16 @@ def idempotency_token():
     from satgas.core.submissions import TOKEN_FIELD, token_new
 
     return format_html('<input type="hidden" name="{}" value="{}">', TOKEN_FIELD, token_new())
+
+
+@register.filter
+def bar_width(percent) -> str:
+    """The CSS class giving a progress bar ``percent`` % of its width (``satgas-w-0`` … ``satgas-w-100``,
+    static/css/satgas.css): a style attribute would need 'unsafe-inline' in the Content-Security-Policy."""
+    try:
+        value = float(percent)
+    except (TypeError, ValueError):
+        value = 0.0
+    if value != value:  # NaN
+        value = 0.0
+    return f"satgas-w-{round(min(100.0, max(0.0, value)))}"

@@ -9,14 +9,10 @@ afterwards (as after any transactional test) and the migration-seeded
 categories are put back.
 """
 
-import importlib
-import os
 import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from satgas.accounts.demo import DEMO_PASSWORD
 from satgas.core.tests.browser import (
@@ -28,65 +24,25 @@ from satgas.core.tests.browser import (
     close_contexts,
     login,
 )
+from satgas.core.tests.demo_site import CHECKIN_SESSION, PERSONA_EMAILS, demo_site
 
 # Plain ``django_db``: each test runs in a transaction that is rolled back (logins, sessions), over the
 # module's committed demo data. pytest-django's own ``live_server`` would force ``transactional_db``, whose
 # flush after every test would mean seeding the demo again for each test.
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
-PERSONAS = {
-    "admin": "admin@satgas.test",
-    "taskforce": "satgas@satgas.test",
-    "staff": "pegawai@satgas.test",
-    "leader": "pimpinan@satgas.test",
-}
-CHECKIN_SESSION = "Sosialisasi netralitas (uji aksesibilitas)"
+PERSONAS = PERSONA_EMAILS
 # Links that are not pages: downloads, documents, the Django admin, language switching.
 NOT_A_PAGE = re.compile(r"(\.(xlsx|csv|pdf)$|/pdf/|/unduh/|/pindaian/|^/django-admin/|^/i18n/|/accounts/logout/)")
-
-
-def _restore_migration_data():
-    """Data seeded by migrations, which a flush removes (violation categories)."""
-    migration = importlib.import_module("satgas.violations.migrations.0002_seed_categories")
-    from django.apps import apps
-
-    migration.seed(apps, None)
-
-
-def _seed_extras():
-    """What the demo lacks for the pages under test: an open campaign and a session checking in now."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from satgas.oaths import services as oath_services
-    from satgas.oaths.models import Campaign, CampaignStatus
-    from satgas.personnel.models import Unit
-    from satgas.socialization.tests.factories import SessionFactory
-
-    # The demo's second campaign is a draft: open it so staff have something to sign.
-    for campaign in Campaign.objects.filter(status=CampaignStatus.DRAFT):
-        oath_services.campaign_transition(actor=None, campaign=campaign, to=CampaignStatus.OPEN)
-    now = timezone.now()
-    SessionFactory(
-        title=CHECKIN_SESSION,
-        starts_at=now - dt.timedelta(minutes=30),
-        ends_at=now + dt.timedelta(hours=1),
-        units=[Unit.objects.get(code="LAPAS-SMG")],
-    )
 
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """One live server over the demo data for the whole module."""
-    from django.db import connections
     from pytest_django.live_server_helper import LiveServer
 
     private_root = tmp_path_factory.mktemp("private")
-    with django_db_blocker.unblock(), override_settings(PRIVATE_ROOT=private_root):
-        _restore_migration_data()
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        _seed_extras()
+    with demo_site(django_db_blocker, private_root):
         server = LiveServer("localhost")
         server.private_root = private_root
         server._live_server_modified_settings.enable()
@@ -95,11 +51,6 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
-            call_command("flush", interactive=False, verbosity=0)
-            _restore_migration_data()
-            # Once Playwright has run, the session's database teardown may see another connection
-            # object than this one: close it, or PostgreSQL refuses to drop the test database.
-            connections.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -360,6 +360,60 @@ def test_nginx_serves_hashed_static_files_for_a_year(nginx_in_front, db):
     assert plain.status == 200 and plain.getheader("Cache-Control") == "max-age=3600"
 
 
+def _directives(policy: str) -> dict[str, set[str]]:
+    return {name: set(values) for name, *values in (part.split() for part in policy.split(";") if part.strip())}
+
+
+def test_nginx_sends_the_apps_content_security_policy():
+    from csp.utils import build_policy
+
+    conf = NGINX_CONF.read_text()
+    policy = re.search(r'map "" \$satgas_csp \{\s*default "([^"]+)";', conf).group(1)
+    assert _directives(policy) == _directives(build_policy())
+    # Every location nginx answers itself (static files, hashed static files, private files) sends it.
+    for block in re.findall(r"location (?:~ \S+|/static/|/_private/) \{([^{}]*)", conf):
+        assert "add_header Content-Security-Policy $satgas_csp always;" in block, block
+
+
+@pytest.mark.slow
+@needs_nginx
+def test_nginx_sends_the_policy_nosniff_and_no_store(nginx_in_front, admin_user, unit_a, monkeypatch):
+    """What nginx serves itself carries the app's policy (static files, private files handed over with
+    X-Accel-Redirect, which also keep the app's no-store); pages carry Django's."""
+    from csp.utils import build_policy
+    from django.urls import reverse
+
+    from satgas.core.files import private_storage
+    from satgas.socialization import services
+    from satgas.socialization.models import SessionMaterial
+    from satgas.socialization.tests.factories import SessionFactory, pdf_upload
+
+    get, static_root = nginx_in_front
+    (static_root / "css").mkdir()
+    (static_root / "css" / "satgas.0123456789ab.css").write_text("body{}")
+    (static_root / "css" / "satgas.css").write_text("body{}")
+    monkeypatch.setattr(SessionMaterial._meta.get_field("file"), "storage", private_storage())
+    material = services.material_upload(
+        actor=admin_user, session=SessionFactory(units=[unit_a]), upload=pdf_upload("Paparan.pdf")
+    )
+    cookie = _session_cookie(admin_user)
+    expected = _directives(build_policy())
+    for path, user_cookie, cacheable in [
+        ("/static/css/satgas.css", None, True),
+        ("/static/css/satgas.0123456789ab.css", None, True),
+        (reverse("socialization:material_download", args=[material.pk]), cookie, False),
+        (reverse("socialization:session_detail", args=[material.session_id]), cookie, False),
+        ("/accounts/login/", None, False),
+    ]:
+        response, _body = get(path, cookie=user_cookie)
+        assert response.status == 200, path
+        assert _directives(response.getheader("Content-Security-Policy") or "") == expected, path
+        assert len(response.headers.get_all("Content-Security-Policy")) == 1, path
+        assert response.getheader("X-Content-Type-Options") == "nosniff", path
+        cache_control = response.getheader("Cache-Control") or ""
+        assert ("no-store" not in cache_control) if cacheable else ("no-store" in cache_control), path
+
+
 # --- Backup and restore -----------------------------------------------------------------------
 
 
