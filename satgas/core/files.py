@@ -140,10 +140,10 @@ def storage_name(prefix: str, kind: FileKind) -> str:
 # --- Serving ----------------------------------------------------------------------------------
 
 # The file may not run, load or embed anything, even if a browser renders it as a page.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 # Browsers refuse to run their PDF viewer in a sandboxed document: an inline PDF gets the same policy
 # without the sandbox (it still loads and runs nothing of the page's).
-FILE_CSP_INLINE_PDF = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
+FILE_CSP_INLINE_PDF = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
 
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 

@@ -319,6 +319,51 @@ class Demo:
     def units(self):
         return self.own_unit, self.other_unit
 
+    def email_changes(self):
+        """A pending change of address of a person of each unit (made here: the demo has none)."""
+        from satgas.personnel.models import EmailChange, EmailChangeStatus
+
+        out = []
+        for person in self.persons():
+            change = EmailChange.objects.filter(person=person, status=EmailChangeStatus.PENDING).first()
+            out.append(change or EmailChange.objects.create(person=person, new_email=f"baru{person.pk}@uji.test"))
+        return tuple(out)
+
+    def email_change_people(self):
+        return tuple(change.person for change in self.email_changes())
+
+    def email_tokens(self, salt_name):
+        from satgas.personnel import tokens
+
+        salt = getattr(tokens, salt_name)
+        return tuple(tokens.make(change.pk, salt=salt) for change in self.email_changes())
+
+    def disown_tokens(self):
+        from satgas.oaths.tokens import disown_token
+
+        return tuple(disown_token(signature) for signature in self.signatures())
+
+    def attendance_imports(self):
+        """An attendance list of a session of each unit (made here: the demo has none)."""
+        from satgas.socialization.models import AttendanceImport
+
+        out = []
+        for session in self.sessions():
+            job = AttendanceImport.objects.filter(session=session).first() or AttendanceImport.objects.create(
+                session=session, uploaded_by=self.users()[1], numbers_text="123"
+            )
+            out.append({"pk": session.pk, "import_pk": job.pk})
+        return tuple(out)
+
+    def outbox_actions(self):
+        """A finished background task (the admin's retry/dismiss buttons answer it with a message)."""
+        from satgas.core.models import OutboxMessage, OutboxStatus
+
+        row = OutboxMessage.objects.order_by("pk").first() or OutboxMessage.objects.create(
+            task_name="satgas.core.tasks.jobs_sweep", status=OutboxStatus.DONE, available_at=timezone.now()
+        )
+        return ({"pk": row.pk, "action": "retry"}, {"pk": row.pk, "action": "dismiss"})
+
 
 def _pk(getter, name="pk"):
     """A provider giving ``{name: own.pk}`` and ``{name: other.pk}`` from a Demo method."""
@@ -422,6 +467,19 @@ PATH_VALUES = {
     "monitoring:election_edit": _pk("elections"),
     "monitoring:stage_create": _pk("elections", "election_pk"),
     "monitoring:stage_edit": _kw("stages"),
+    "core:background_work_action": _kw("outbox_actions"),
+    "personnel:import_retry": _pk("imports"),
+    "personnel:email_change_cancel": _pk("email_change_people"),
+    "personnel:email_confirm": lambda demo: tuple({"token": t} for t in demo.email_tokens("CONFIRM_SALT")),
+    "personnel:email_stop": lambda demo: tuple({"token": t} for t in demo.email_tokens("STOP_SALT")),
+    "oaths:signature_void": _pk("signatures"),
+    "oaths:disown": _value("disown_tokens", "token"),
+    "socialization:checkin_screen": _pk("sessions"),
+    "socialization:checkin_code": _pk("sessions"),
+    "socialization:checkin_poster": _pk("sessions"),
+    "socialization:attendance_import_result": _kw("attendance_imports"),
+    "socialization:attendance_import_cancel": _kw("attendance_imports"),
+    "socialization:attendance_import_retry": _kw("attendance_imports"),
     "reports:detail": _pk("semester_reports"),
     "reports:regenerate": _pk("semester_reports"),
     "reports:text_update": _pk("semester_reports"),

@@ -141,7 +141,11 @@ def test_a_run_that_never_finished_is_taken_over_after_its_lease_and_given_up_af
 
 
 def test_a_failing_task_is_failed_with_its_error_and_retries_wait_in_the_outbox():
-    with mock.patch("satgas.core.tasks.email_send", side_effect=ConnectionRefusedError("smtp down")):
+    # Celery's retry backoff is jittered (a random delay up to 30 s): take the longest, so "later" is visible.
+    with (
+        mock.patch("satgas.core.tasks.email_send", side_effect=ConnectionRefusedError("smtp down")),
+        mock.patch("celery.utils.time.random.randrange", side_effect=lambda stop: stop - 1),
+    ):
         with transaction.atomic():
             from satgas.core.email import email_enqueue
 

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from satgas.oaths import services
@@ -87,12 +88,14 @@ def test_admin_records_a_paper_signature_with_its_scan(client, admin_user, unit_
     url = reverse("oaths:campaign_paper", args=[campaign.pk])
     fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = client.post(
-        url, {"identity_number": person.nip, "paper_signed_on": campaign.opens_at.date(), "scan": fake}
+        url,
+        {"identity_number": person.nip, "paper_signed_on": timezone.localtime(campaign.opens_at).date(), "scan": fake},
     )
     assert response.status_code == 200 and response.context["form"].errors["scan"]
     scan = SimpleUploadedFile("Formulir Ikrar Budi.pdf", b"%PDF-1.4\n%fake but pdf-shaped\n", "application/pdf")
     response = client.post(
-        url, {"identity_number": person.nip, "paper_signed_on": campaign.opens_at.date(), "scan": scan}
+        url,
+        {"identity_number": person.nip, "paper_signed_on": timezone.localtime(campaign.opens_at).date(), "scan": scan},
     )
     assert response.status_code == 302
     signature = Signature.objects.get(person=person)
