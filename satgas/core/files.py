@@ -143,7 +143,9 @@ def storage_name(prefix: str, kind: FileKind) -> str:
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 # Browsers refuse to run their PDF viewer in a sandboxed document: an inline PDF gets the same policy
 # without the sandbox (it still loads and runs nothing of the page's).
-FILE_CSP_INLINE_PDF = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+FILE_CSP_INLINE_PDF = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+)
 
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
