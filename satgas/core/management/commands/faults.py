@@ -193,6 +193,9 @@ class Command(BaseCommand):
             "DJANGO_SECURE_HSTS_SECONDS": "0",
             "SATGAS_REQUIRE_ADMIN_MFA": "0",
             "SATGAS_REMINDER_BATCH_INTERVAL_SECONDS": str(interval),
+            # Every simulated reporter comes from 127.0.0.1: the per-client limit of /lapor/ would refuse them as
+            # one client (this run measures Redis and worker faults, not the rate limit).
+            "SATGAS_VIOLATION_PUBLIC_ATTEMPTS": "100000",
             "DJANGO_STATIC_ROOT": str(self.work / "static"),
             "SATGAS_PRIVATE_ROOT": str(self.work / "private"),
             "PYTHONUNBUFFERED": "1",
