@@ -259,8 +259,9 @@ class ReminderStatus(models.TextChoices):
 class ReminderLog(models.Model):
     """An invitation or reminder: at most one per person per campaign per day, recorded message by message
     (``satgas.oaths.reminders``): CLAIMED (committed before any SMTP traffic) → SENDING (the DATA phase started:
-    the server may have it) → SENT (the server accepted it). A claim whose worker died is re-sent after its lease
-    only if it never reached DATA; one that did becomes UNCERTAIN and is never re-sent automatically."""
+    the server may have it) → SENT (the server accepted it). A claim whose worker died is taken over after its
+    lease; an attempt whose acceptance was never seen (UNCERTAIN: interrupted after DATA) is sent again with the
+    same Message-ID. Only SENT is skipped."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
     person = models.ForeignKey("personnel.Person", on_delete=models.CASCADE, related_name="+")

@@ -1,23 +1,23 @@
 """Invitations and reminders to sign: at most one email per person per campaign per day, each recorded as sent as
-soon as the mail server accepted it, so that a retried or redelivered batch never sends it twice (issue 14.3).
+soon as the mail server accepted it, so that a retried or redelivered batch never sends it again (issue 14.3).
 
 Message by message, each step committed on its own (the ideas of ``satgas.reports.delivery``):
 
 1. **Claim**: insert today's ``ReminderLog`` (CLAIMED, a fresh token, the address) — the database allows one per
-   person, campaign and day, so two workers never both claim. If today's row exists: SENT or UNCERTAIN → skip;
-   CLAIMED by a worker that died (older than the lease, ``SATGAS_REMINDER_SEND_LEASE_SECONDS``, longer than the
-   task's hard time limit) → taken over with a conditional update on its token and sent, because a claim that
-   never reached DATA was never handed to the server; SENDING older than the lease → UNCERTAIN, never re-sent (the
-   server may have it); a younger claim → another worker is on it: the task comes back after the lease.
+   person, campaign and day, so two workers never both claim. If today's row exists: SENT → skip; a claim of a
+   worker that died (CLAIMED or SENDING older than the lease, ``SATGAS_REMINDER_SEND_LEASE_SECONDS``, longer than
+   the task's hard time limit) or an attempt interrupted after DATA (UNCERTAIN) → taken over with a conditional
+   update on its token and sent; a younger claim → another worker is on it: the task comes back after the lease.
 2. **Send** over the batch's one SMTP connection (``satgas.core.smtp.Transmitter``); just before DATA the row
    becomes SENDING (committed).
-3. **Record**: the server accepted it → SENT with the time and the Message-ID.
+3. **Record**: the server accepted it (its 250 reply) → SENT with the time and the Message-ID.
 
 A failure before DATA releases the claim (the row is deleted: nothing left) and stops the batch; the task
-retries and sends the rest. A failure once DATA started marks the row UNCERTAIN: the person may have today's
-email, so it is not sent again today (the next day's reminder reaches them if it did not arrive) — missing one
-reminder is better than sending two. The Message-ID is stable per campaign, person and day, so should a copy ever
-leave twice, mail clients show it once.
+retries and sends the rest. A message whose acceptance was never seen — the connection dropped after DATA
+started (UNCERTAIN), or the worker died while handing it over (SENDING) — is sent again, as SMTP clients do
+(RFC 5321 §4.5.4, RFC 1047): only a message the server is known to have accepted is skipped, so nobody misses the
+day's reminder. It carries the same Message-ID (stable per campaign, person and day), so in the rare case that
+the server had stored the first copy before the connection died, the person's mail client shows it once.
 
 Only a person's confirmed address is used (``Person.email``, see ``satgas.personnel.services``), read when the
 message is built; the address is kept on the row and travels in the link, so the signature records where its
@@ -105,18 +105,17 @@ def claim(*, campaign: Campaign, person, day: dt.date, now: dt.datetime) -> Remi
     except IntegrityError:
         pass
     row = ReminderLog.objects.filter(campaign=campaign, person=person, sent_on=day).first()
-    if row is None or row.status in (R.SENT, R.UNCERTAIN):
+    if row is None or row.status == R.SENT:
         return None
-    age = (now - (row.claimed_at or row.created_at)).total_seconds()
-    if age < lease_seconds():
-        raise Busy(lease_seconds() - age + 1)
-    if row.status == R.SENDING:
-        # The dead worker was handing it over: the server may have it. Never sent again today.
-        ReminderLog.objects.filter(pk=row.pk, status=R.SENDING, claim_token=row.claim_token).update(status=R.UNCERTAIN)
-        logger.warning("Oath reminder %s was interrupted while handed to the server; not resent", row.pk)
-        return None
-    taken = ReminderLog.objects.filter(pk=row.pk, status=R.CLAIMED, claim_token=row.claim_token).update(
-        claim_token=token, claimed_at=now, email=person.email
+    if row.status != R.UNCERTAIN:  # an interrupted attempt is nobody's any more; a claim may be a live worker's
+        age = (now - (row.claimed_at or row.created_at)).total_seconds()
+        if age < lease_seconds():
+            raise Busy(lease_seconds() - age + 1)
+    if row.status in (R.SENDING, R.UNCERTAIN):
+        # Its acceptance was never seen: sent again, with the same Message-ID (module docstring).
+        logger.warning("Oath reminder %s was interrupted while handed to the server; sending it again", row.pk)
+    taken = ReminderLog.objects.filter(pk=row.pk, status=row.status, claim_token=row.claim_token).update(
+        status=R.CLAIMED, claim_token=token, claimed_at=now, email=person.email
     )
     if not taken:
         return None
@@ -204,6 +203,7 @@ def send_reminders(campaign: Campaign, person_ids: list[int], *, now: dt.datetim
                 continue
             except BaseException as exc:
                 if progress.data_started and not isinstance(exc, smtplib.SMTPDataError):
+                    # Acceptance unknown: the task's retry sends it again with the same Message-ID.
                     _move(row, R.SENDING, status=R.UNCERTAIN)
                     logger.error("Oath reminder %s interrupted after DATA started: %s", row.pk, exc)
                 else:
