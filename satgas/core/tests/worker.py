@@ -24,6 +24,30 @@ def wait_for(condition, seconds=20):
     return condition()
 
 
+def relay_to(queue: str) -> None:
+    """What beat's ``outbox-relay`` does in production: retries wait in the outbox until due, then the relay hands
+    them to the broker (here: to a test worker's own queue)."""
+    from satgas.celery import app
+    from satgas.core import outbox
+
+    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = False, settings.REDIS_URL, queue
+    try:
+        outbox.relay()
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
+
+
+def relaying(queue: str, condition):
+    """``condition`` for :func:`wait_for` that relays due outbox rows first, as beat would between two looks."""
+
+    def check():
+        relay_to(queue)
+        return condition()
+
+    return check
+
+
 class Worker:
     def __init__(self, process, queue: str, log: Path):
         self.process, self.queue, self.log = process, queue, log

@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from satgas.core.tests.smtp import smtp_server
+from satgas.core.tests.worker import relaying
 from satgas.reports import delivery, tasks
 from satgas.reports.models import ReportStatus, SemesterReport
 from satgas.reports.tests.factories import report_at
@@ -147,28 +148,6 @@ def worker(tmp_path):
             redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 
 
-def _relay(queue: str) -> None:
-    """What beat's ``outbox-relay`` does in production: retries wait in the outbox until due, then the relay hands
-    them to the broker (here: to the worker's own queue)."""
-    from satgas.celery import app
-    from satgas.core import outbox
-
-    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = False, settings.REDIS_URL, queue
-    try:
-        outbox.relay()
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
-
-
-def _relaying(queue: str, condition):
-    def check():
-        _relay(queue)
-        return condition()
-
-    return check
-
-
 def _enqueue(report_id: int, queue: str) -> None:
     """Publish the delivery task to the worker's queue (the test process itself runs tasks eagerly)."""
     from satgas.celery import app
@@ -193,7 +172,7 @@ def test_a_worker_killed_after_claiming_never_sends_a_second_copy(worker, region
     claimed = SemesterReport.objects.get(pk=report.pk)
     assert (claimed.status, str(claimed.claim_token), claimed.attempts) == (S.SENDING, token, 1)
     # ...and the redelivered task, in a new process, ends it as interrupted once the lease has passed.
-    failed = _relaying(worker.queue, lambda: SemesterReport.objects.get(pk=report.pk).status == S.FAILED)
+    failed = relaying(worker.queue, lambda: SemesterReport.objects.get(pk=report.pk).status == S.FAILED)
     assert _wait_for(failed), worker.output()
     assert _wait_for(lambda: len(inbox.messages) >= 1), worker.output()
     time.sleep(1.0)  # anything else would have arrived by now
@@ -221,7 +200,7 @@ def test_a_fresh_claim_of_another_task_is_left_alone_until_its_lease_passes(work
     assert _wait_for(lambda: "Retry in" in worker.output(), seconds=15), worker.output()
     busy = SemesterReport.objects.get(pk=report.pk)
     assert (busy.status, busy.claim_token) == (S.SENDING, token) and inbox.messages == []
-    done = _relaying(worker.queue, lambda: SemesterReport.objects.get(pk=report.pk).status == S.FAILED)
+    done = relaying(worker.queue, lambda: SemesterReport.objects.get(pk=report.pk).status == S.FAILED)
     assert _wait_for(done), worker.output()
     failed = SemesterReport.objects.get(pk=report.pk)
     assert failed.updated_at >= claimed_at + dt.timedelta(seconds=LEASE)  # not before the lease ran out
